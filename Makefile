@@ -1,0 +1,43 @@
+# One place for set-up: every pip call goes through the constraints file, so the CPU torch wheel is kept.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
+export HF_HUB_OFFLINE := 1
+export NO_ALBUMENTATIONS_UPDATE := 1
+export MLFLOW_ENABLE_ASYNC_LOGGING := false
+
+.PHONY: setup train test bench mlflow-ui gui clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt scripts/patch_torchvision.py
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q -U pip setuptools wheel
+	$(BIN)/pip install -q -e ".[train,gui,dev]"
+	$(BIN)/python scripts/patch_torchvision.py
+	@if $(BIN)/pip list 2>/dev/null | grep -qiE '^(nvidia|triton)'; then \
+	  echo "ERROR: CUDA packages crept into $(VENV); something bypassed constraints.txt" >&2; exit 1; fi
+	touch $@
+
+# The main job: a default training run on rendered coins -> checkpoint, MLflow run, ONNX model.
+train: setup
+	$(BIN)/python -m coinnet.train $(ARGS)
+
+test: setup
+	$(BIN)/python -m pytest $(ARGS)
+
+bench: setup
+	$(BIN)/python scripts/bench_train.py
+	$(BIN)/python scripts/bench_render.py
+	$(BIN)/python scripts/bench_predict.py
+
+mlflow-ui: setup
+	$(BIN)/mlflow ui --backend-store-uri sqlite:///$(CURDIR)/outputs/mlflow.db --host 127.0.0.1 --port 5000 --workers 1
+
+gui: setup
+	$(BIN)/python -m coinnet.gui
+
+clean:
+	rm -rf $(VENV) .pytest_cache
