@@ -15,7 +15,7 @@ setup: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml constraints.txt scripts/patch_torchvision.py
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q -U pip setuptools wheel
-	$(BIN)/pip install -q -e ".[train,gui,dev]"
+	$(BIN)/pip install -q -e ".[train,eval,gui,dev]"
 	$(BIN)/python scripts/patch_torchvision.py
 	@if $(BIN)/pip list 2>/dev/null | grep -qiE '^(nvidia|triton)'; then \
 	  echo "ERROR: CUDA packages crept into $(VENV); something bypassed constraints.txt" >&2; exit 1; fi

@@ -1,0 +1,115 @@
+"""Image decoding, folder scanning and the one resize that training and inference share (no torch).
+
+``square_resize`` is the contract between the data pipeline and the predictor: any change here changes
+what every exported model expects, so both sides call this function and nothing else.
+
+``load_image`` turns every way a file can be unusable (empty, truncated, not an image, a decompression
+bomb, a directory, no permission, a symlink loop) into one :class:`ImageError` whose message is a single
+line ``<file>: <reason>``, so batch tools can record it in a row and go on.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import warnings
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+#: Suffixes the CLI and the app pick up from folders (compared lower-case).
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
+
+#: Largest image we decode. 100 MP covers any phone or microscope camera; a file declaring more is far
+#: more likely a decompression bomb (a few KB that inflate to GBs) than a coin photo.
+MAX_PIXELS = 100_000_000
+# Pillow itself refuses > 2x this at open (DecompressionBombError); we refuse > 1x in load_image.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+
+class ImageError(ValueError):
+    """An image that cannot be used; the message is one line: ``<file>: <reason>``."""
+
+
+def _reason(exc: BaseException) -> str:
+    """A short human reason for why decoding failed."""
+    if isinstance(exc, Image.DecompressionBombError):
+        return f"image too large (possible decompression bomb): {exc}"
+    if isinstance(exc, IsADirectoryError):
+        return "is a directory, not an image file"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, FileNotFoundError):
+        return "file not found (or a broken symlink)"
+    if isinstance(exc, OSError) and exc.errno == errno.ELOOP:
+        return "symlink loop"
+    if isinstance(exc, UnidentifiedImageError):
+        return "not an image (unrecognised format)"
+    if isinstance(exc, (OSError, SyntaxError, ValueError)) and "truncated" in str(exc).lower():
+        return "truncated or corrupt image data"
+    return f"cannot decode image ({type(exc).__name__}: {exc})"
+
+
+def load_image(path: str | Path) -> np.ndarray:
+    """Decode an image file to RGB uint8 (H, W, 3), honouring EXIF orientation.
+
+    Raises:
+        ImageError: one line naming the file and the reason.
+    """
+    path = Path(path)
+    try:
+        if path.is_file() and path.stat().st_size == 0:
+            raise ImageError(f"{path}: empty file (0 bytes)")
+        with warnings.catch_warnings():
+            # Between MAX_PIXELS and 2x Pillow only warns; make that an error too.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                if im.width * im.height > MAX_PIXELS:
+                    raise Image.DecompressionBombError(f"{im.width}x{im.height} pixels exceeds the {MAX_PIXELS} limit")
+                im = ImageOps.exif_transpose(im)
+                return np.asarray(im.convert("RGB"))
+    except ImageError:
+        raise
+    except Image.DecompressionBombWarning as exc:
+        raise ImageError(f"{path}: image too large (possible decompression bomb): {exc}".splitlines()[0]) from exc
+    except Exception as exc:  # Pillow raises many types; callers want one, with a clear line
+        raise ImageError(f"{path}: {_reason(exc)}".splitlines()[0]) from exc
+
+
+def is_image_name(path: str | Path) -> bool:
+    """Whether the name has one of :data:`IMAGE_SUFFIXES` (case-insensitive)."""
+    return Path(path).suffix.lower() in IMAGE_SUFFIXES
+
+
+def find_images(folder: str | Path, recursive: bool = False) -> list[Path]:
+    """Image-named entries of a folder, sorted; with ``recursive``, of its sub-folders too.
+
+    Entries are matched by name only, so a directory called ``x.jpg`` or a dangling symlink is listed and
+    then reported by :func:`load_image`: users see every file they expected, with a reason. Symlinked
+    folders are not followed, so a symlink loop cannot make the walk run forever.
+    """
+    folder = Path(folder)
+    found: list[Path] = []
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        root_path = Path(root)
+        found += [root_path / name for name in files + dirs if is_image_name(name)]
+        if not recursive:
+            break
+        dirs[:] = [d for d in dirs if not is_image_name(d)]
+    return sorted(found)
+
+
+def square_resize(image: np.ndarray, size: int) -> np.ndarray:
+    """Centre the image on a black square (keeping aspect) and resize it to ``size`` x ``size``.
+
+    Padding rather than squashing keeps digit shapes; black matches the renderer's background.
+    """
+    h, w = image.shape[:2]
+    side = max(h, w)
+    canvas = np.zeros((side, side, 3), dtype=np.uint8)
+    top, left = (side - h) // 2, (side - w) // 2
+    canvas[top : top + h, left : left + w] = image[..., :3]
+    interp = cv2.INTER_AREA if side > size else cv2.INTER_LINEAR
+    return cv2.resize(canvas, (size, size), interpolation=interp)

@@ -1,0 +1,178 @@
+"""Thin LightningModule around :class:`coinnet.model.CoinNet`: losses, metrics, optimiser.
+
+Built from plain values only, so ``CoinNetModule.load_from_checkpoint(path)`` works without Hydra.
+Batches are dicts: ``image`` (B, 3, H, W) float in [0, 1], ``target`` (B, 5) long with
+``labels.IGNORE_INDEX`` for unknown fields, ``source`` (B,) long index into the datamodule's source names.
+"""
+
+from __future__ import annotations
+
+import math
+
+import lightning.pytorch as pl
+import torch
+import torch.nn.functional as F
+from torchmetrics import MeanMetric
+
+from coinnet import labels
+from coinnet.model import CoinNet
+
+IGNORE = labels.IGNORE_INDEX
+
+
+def masked_head_losses(logits: tuple[torch.Tensor, ...], target: torch.Tensor, smoothing: float = 0.0) -> torch.Tensor:
+    """Cross-entropy per head, averaged over the samples that label it; a head nobody labels adds 0.
+
+    Returns:
+        Tensor (5,) of per-head losses.
+    """
+    losses = []
+    for i, head in enumerate(logits):
+        t = target[:, i]
+        known = t != IGNORE
+        if known.any():
+            losses.append(F.cross_entropy(head[known], t[known], label_smoothing=smoothing))
+        else:  # keep the graph connected so DDP sees every parameter used
+            losses.append(head.sum() * 0.0)
+    return torch.stack(losses)
+
+
+def correctness(logits: tuple[torch.Tensor, ...], target: torch.Tensor) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
+    """Per-sample correctness and validity masks for each metric (argmax per head).
+
+    Returns:
+        name -> (correct bool (B,), scored bool (B,)).
+    """
+    pred = torch.stack([h.argmax(dim=1) for h in logits], dim=1)
+    known = target != IGNORE
+    hit = (pred == target) & known
+    year_known = known[:, :4].all(dim=1)
+    out = {f"digit{i}_acc": (hit[:, i], known[:, i]) for i in range(4)}
+    out["year_acc"] = (hit[:, :4].all(dim=1), year_known)
+    out["mint_acc"] = (hit[:, 4], known[:, 4])
+    out["year_mint_acc"] = (hit.all(dim=1), year_known & known[:, 4])
+    return out
+
+
+class CoinNetModule(pl.LightningModule):
+    """Trains :class:`CoinNet` with masked per-head cross-entropy.
+
+    Args:
+        backbone, pretrained, weights_path, dropout, input_size: passed to :class:`CoinNet`.
+        lr: peak learning rate. weight_decay: AdamW weight decay.
+        optimizer: ``adamw`` or ``sgd``. scheduler: ``onecycle``, ``cosine`` or ``none``.
+        warmup_fraction: share of steps spent warming up (onecycle/cosine).
+        label_smoothing: cross-entropy smoothing.
+        mint_weight: weight of the mint head's loss relative to one digit head.
+    """
+
+    METRICS = ("digit0_acc", "digit1_acc", "digit2_acc", "digit3_acc", "year_acc", "mint_acc", "year_mint_acc")
+
+    def __init__(
+        self,
+        backbone: str = "mobilenetv3_small_100",
+        pretrained: bool = False,
+        weights_path: str | None = None,
+        dropout: float = 0.1,
+        input_size: int = 128,
+        lr: float = 3e-3,
+        weight_decay: float = 0.05,
+        optimizer: str = "adamw",
+        scheduler: str = "onecycle",
+        warmup_fraction: float = 0.1,
+        label_smoothing: float = 0.05,
+        mint_weight: float = 1.0,
+    ) -> None:
+        super().__init__()
+        self.save_hyperparameters()
+        self.model = CoinNet(backbone, pretrained, weights_path, dropout, input_size)
+        self.val_sources: list[str] = ["val"]
+        self._val_metrics: dict[str, dict[str, MeanMetric]] = {}
+        self.last_val_outputs: list[dict[str, torch.Tensor]] = []
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        return self.model(x)
+
+    def _loss(self, logits, target) -> tuple[torch.Tensor, torch.Tensor]:
+        per_head = masked_head_losses(logits, target, self.hparams.label_smoothing)
+        weights = torch.tensor([1.0, 1.0, 1.0, 1.0, self.hparams.mint_weight], device=per_head.device)
+        return (per_head * weights).sum() / weights.sum(), per_head
+
+    def training_step(self, batch: dict, batch_idx: int) -> torch.Tensor:
+        logits = self(batch["image"])
+        loss, per_head = self._loss(logits, batch["target"])
+        if not torch.isfinite(loss):
+            raise FloatingPointError(
+                f"training loss is {loss.item()} at step {self.global_step} (per head {per_head.tolist()}); "
+                "lower model.lr, check the data, or resume from the last checkpoint"
+            )
+        bs = batch["image"].shape[0]
+        self.log("train/loss", loss, prog_bar=True, batch_size=bs)
+        for name, (hit, scored) in correctness(logits, batch["target"]).items():
+            if name in ("year_acc", "mint_acc") and scored.any():
+                self.log(f"train/{name}", hit[scored].float().mean(), on_step=False, on_epoch=True, batch_size=bs)
+        return loss
+
+    def on_validation_epoch_start(self) -> None:
+        dm = getattr(self.trainer, "datamodule", None)
+        self.val_sources = list(getattr(dm, "val_source_names", None) or ["val"])
+        groups = ["all", *self.val_sources] if len(self.val_sources) > 1 else ["all"]
+        self._val_metrics = {g: {m: MeanMetric().to(self.device) for m in self.METRICS} for g in groups}
+        self._val_loss = MeanMetric().to(self.device)
+        self.last_val_outputs = []
+
+    def validation_step(self, batch: dict, batch_idx: int, dataloader_idx: int = 0) -> None:
+        logits = self(batch["image"])
+        loss, _ = self._loss(logits, batch["target"])
+        self._val_loss.update(loss, weight=batch["image"].shape[0])
+        group = self.val_sources[dataloader_idx] if len(self.val_sources) > 1 else None
+        for name, (hit, scored) in correctness(logits, batch["target"]).items():
+            for g in ("all", group):
+                if g is not None and scored.any():
+                    self._val_metrics[g][name].update(hit[scored].float())
+        # Kept for the end-of-run plots (confusion matrices, prediction grid); small at val sizes.
+        self.last_val_outputs.append(
+            {
+                "pred": torch.stack([h.argmax(1) for h in logits], 1).cpu(),
+                "conf": torch.stack([h.softmax(1).max(1).values for h in logits], 1).cpu(),
+                "target": batch["target"].cpu(),
+                "source": torch.full((len(batch["target"]),), dataloader_idx),
+                "image": batch["image"][:8].cpu() if batch_idx == 0 else batch["image"][:0].cpu(),
+            }
+        )
+
+    def on_validation_epoch_end(self) -> None:
+        self.log("val/loss", self._val_loss.compute(), sync_dist=True)
+        for group, metrics in self._val_metrics.items():
+            prefix = "val" if group == "all" else f"val_{group}"
+            for name, metric in metrics.items():
+                # A metric with no scored sample (e.g. mint on a year-only set) is skipped, not logged as 0.
+                if metric.update_count:
+                    self.log(f"{prefix}/{name}", metric.compute(), prog_bar=(prefix, name) == ("val", "year_acc"))
+
+    def configure_optimizers(self):
+        hp = self.hparams
+        decay, no_decay = [], []
+        for name, p in self.named_parameters():
+            (no_decay if p.ndim <= 1 or name.endswith(".bias") else decay).append(p)
+        groups = [{"params": decay, "weight_decay": hp.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+        if hp.optimizer == "adamw":
+            opt = torch.optim.AdamW(groups, lr=hp.lr)
+        elif hp.optimizer == "sgd":
+            opt = torch.optim.SGD(groups, lr=hp.lr, momentum=0.9, nesterov=True)
+        else:
+            raise ValueError(f"model.optimizer must be 'adamw' or 'sgd', got {hp.optimizer!r}")
+        total = max(1, int(self.trainer.estimated_stepping_batches))
+        if hp.scheduler == "none" or total < 8:  # a few-step smoke run has nothing to schedule
+            return opt
+        warm = max(1, int(total * hp.warmup_fraction))
+        if hp.scheduler == "onecycle":
+            sched = torch.optim.lr_scheduler.OneCycleLR(
+                opt, max_lr=hp.lr, total_steps=total, pct_start=min(0.5, max(2, warm) / total)
+            )
+        elif hp.scheduler == "cosine":
+            lam = lambda s: (s + 1) / warm if s < warm else 0.5 * (1 + math.cos(math.pi * (s - warm) / max(1, total - warm)))
+            sched = torch.optim.lr_scheduler.LambdaLR(opt, lam)
+        else:
+            raise ValueError(f"model.scheduler must be 'onecycle', 'cosine' or 'none', got {hp.scheduler!r}")
+        return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "interval": "step"}}

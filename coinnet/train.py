@@ -1,0 +1,152 @@
+"""Training entry point: ``python -m coinnet.train [overrides]``; tests call :func:`train` directly.
+
+A run writes to ``paths.run_dir``: ``config.yaml``, ``progress.jsonl``, ``checkpoints/{best,last}.ckpt``,
+``plots/``, ``model.onnx``, ``run.json``; and, with ``logger=mlflow``, one MLflow run holding the flattened config,
+per-epoch metrics and those files as artifacts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # no hub is reachable; fail fast instead of retrying for ~46 s
+os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
+
+import hydra  # noqa: E402
+import lightning.pytorch as pl  # noqa: E402
+import torch  # noqa: E402
+from hydra.utils import instantiate  # noqa: E402
+from lightning.pytorch.callbacks import LearningRateMonitor, ModelCheckpoint  # noqa: E402
+from lightning.pytorch.utilities import rank_zero_only  # noqa: E402
+from omegaconf import DictConfig, OmegaConf  # noqa: E402
+
+from coinnet.callbacks import ProgressFile  # noqa: E402
+from coinnet.tracking import make_logger, log_artifacts  # noqa: E402
+
+CONF_DIR = str(Path(__file__).resolve().parent.parent / "conf")
+
+
+def _previous_run(ckpt_path: str | None) -> dict:
+    """``run.json`` of the run a checkpoint came from, so a resumed run logs into the same MLflow run."""
+    if not ckpt_path:
+        return {}
+    info = Path(ckpt_path).expanduser().resolve().parent.parent / "run.json"
+    return json.loads(info.read_text()) if info.is_file() else {}
+
+
+def _callbacks(cfg: DictConfig, run_dir: Path, progress: ProgressFile) -> tuple[list[pl.Callback], ModelCheckpoint]:
+    ckpt_dir = run_dir / "checkpoints"
+    best = ModelCheckpoint(
+        dirpath=ckpt_dir, filename="best", monitor="val/year_acc", mode="max", save_top_k=1,
+        save_last=True, enable_version_counter=False,
+    )
+    # last.ckpt also mid-epoch, so a run killed with `kill -9` loses at most this many steps.
+    steps = ModelCheckpoint(dirpath=ckpt_dir, save_top_k=0, save_last=True, every_n_train_steps=50)
+    callbacks: list[pl.Callback] = [best, steps, progress]
+    if cfg.logger.get("experiment_name"):
+        callbacks.append(LearningRateMonitor(logging_interval="epoch"))
+    return callbacks, best
+
+
+def train(cfg: DictConfig) -> dict[str, float]:
+    """Fit, validate the best checkpoint, plot, export to ONNX and log it all.
+
+    Returns:
+        Validation metrics of the best checkpoint (``val/year_acc`` ...), plus ``onnx`` and ``best_ckpt`` paths.
+    """
+    run_dir = Path(cfg.paths.run_dir).resolve()
+    run_dir.mkdir(parents=True, exist_ok=True)
+    progress = ProgressFile(run_dir / "progress.jsonl")
+    if cfg.get("threads"):
+        torch.set_num_threads(int(cfg.threads))
+    pl.seed_everything(cfg.seed, workers=True)
+    (run_dir / "config.yaml").write_text(OmegaConf.to_yaml(cfg, resolve=True))
+
+    datamodule = instantiate(cfg.data, _convert_="all")
+    model = instantiate(cfg.model)
+    previous = _previous_run(cfg.get("ckpt_path"))
+    logger = make_logger(cfg, run_dir, run_id=previous.get("mlflow_run_id"))
+    callbacks, best_cb = _callbacks(cfg, run_dir, progress)
+    trainer = pl.Trainer(**OmegaConf.to_container(cfg.trainer, resolve=True), logger=logger or False,
+                         callbacks=callbacks, default_root_dir=str(run_dir))
+    run_id = getattr(logger, "run_id", None)
+    if trainer.is_global_zero:
+        (run_dir / "run.json").write_text(json.dumps({"mlflow_run_id": run_id, "run_dir": str(run_dir)}))
+        if logger is not None:
+            logger.log_hyperparams(OmegaConf.to_container(cfg, resolve=True))
+    try:
+        trainer.fit(model, datamodule=datamodule, ckpt_path=cfg.get("ckpt_path"))
+        best_path = best_cb.best_model_path or best_cb.last_model_path or None
+        if cfg.trainer.get("fast_dev_run"):
+            best_path = None  # fast_dev_run writes no checkpoint; validate the weights in memory
+        final = trainer.validate(model, datamodule=datamodule, ckpt_path=best_path, verbose=False)
+    except Exception as exc:
+        progress.write(trainer, event="error", message=f"{type(exc).__name__}: {exc}".splitlines()[0])
+        raise
+    metrics = {k: float(v) for k, v in (final[0] if final else {}).items()}
+    result = {**metrics, "best_ckpt": best_path, "onnx": None, "run_dir": str(run_dir), "mlflow_run_id": run_id}
+    if trainer.is_global_zero:
+        result["onnx"] = _finish(cfg, run_dir, model, best_path, run_id, logger)
+        progress.write(trainer, event="done", onnx=result["onnx"], best_ckpt=best_path, metrics=metrics)
+    return result
+
+
+def _finish(cfg: DictConfig, run_dir: Path, model, best_path: str | None, run_id: str | None, logger) -> str | None:
+    """Rank-0 epilogue: plots, ONNX export, artifacts; returns the ONNX path (or None)."""
+    from coinnet.plots import plot_confusions, plot_prediction_grid
+
+    outs = model.last_val_outputs
+    files = [run_dir / "config.yaml"]
+    if outs:
+        pred = torch.cat([o["pred"] for o in outs]).numpy()
+        target = torch.cat([o["target"] for o in outs]).numpy()
+        images = torch.cat([o["image"] for o in outs]).numpy()
+        files += plot_confusions(pred, target, run_dir / "plots")
+        first = [len(o["pred"]) for o in outs]
+        idx = [sum(first[:i]) + j for i, o in enumerate(outs) for j in range(len(o["image"]))]
+        files.append(plot_prediction_grid(images, pred[idx], target[idx], run_dir / "plots" / "val_predictions.png"))
+    onnx_path = None
+    if cfg.get("export") and best_path:
+        from coinnet.export import export_checkpoint
+
+        onnx_path = str(run_dir / "model.onnx")
+        report = export_checkpoint(best_path, onnx_path, run_id=run_id)
+        print(f"exported {onnx_path} (onnxruntime vs torch max abs diff {report.get('max_abs_diff', float('nan')):.2e})")
+        files.append(Path(onnx_path))
+    if logger is not None:
+        log_artifacts(logger, files, best_path)
+    return onnx_path
+
+
+@hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="train")
+def _hydra_main(cfg: DictConfig) -> float:
+    result = train(cfg)
+    _print_summary(cfg, result)
+    return result.get("val/year_acc", 0.0)  # lets Hydra sweepers optimise it
+
+
+@rank_zero_only
+def _print_summary(cfg: DictConfig, result: dict) -> None:
+    print("\n== coinnet training finished ==")
+    for key in ("val/year_acc", "val/mint_acc", "val/year_mint_acc"):
+        if key in result:
+            print(f"  {key:<20} {result[key]:.4f}")
+    print(f"  run folder           {result['run_dir']}")
+    print(f"  best checkpoint      {result['best_ckpt']}")
+    print(f"  ONNX model           {result['onnx']}")
+    if result.get("mlflow_run_id"):
+        store = Path(cfg.paths.outputs).resolve() / "mlflow.db"
+        print(f"  MLflow run           {result['mlflow_run_id']}")
+        print(f"  open the UI:         make mlflow-ui   (or: mlflow ui --backend-store-uri sqlite:///{store} "
+              "--host 127.0.0.1 --port 5000 --workers 1)")
+
+
+def main() -> None:
+    """Console-script entry (``coinnet-train``)."""
+    _hydra_main()
+
+
+if __name__ == "__main__":
+    _hydra_main()

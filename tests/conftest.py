@@ -1,0 +1,57 @@
+"""Shared fixtures: the real Hydra config, composed and shrunk, and a tiny real-data folder."""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+CENTS_WEB = REPO.parent / "shared" / "datasets" / "cents-web"
+
+
+def compose_train_cfg(tmp_path: Path, *overrides: str):
+    """The real ``conf/train.yaml`` with the smoke experiment and run/output paths under ``tmp_path``."""
+    from hydra import compose, initialize_config_dir
+
+    with initialize_config_dir(config_dir=str(REPO / "conf"), version_base="1.3"):
+        return compose(
+            config_name="train",
+            overrides=[
+                "experiment=smoke",
+                f"paths.run_dir={tmp_path / 'run'}",
+                f"paths.outputs={tmp_path / 'outputs'}",
+                *overrides,
+            ],
+        )
+
+
+@pytest.fixture
+def tiny_real_folder(tmp_path: Path) -> Path:
+    """A labels.csv folder of 10 rendered coins saved as JPEG, two with partial labels (empty fields)."""
+    from PIL import Image
+
+    from coinnet.render import RenderConfig, render
+
+    folder = tmp_path / "real"
+    (folder / "images").mkdir(parents=True)
+    cfg = RenderConfig(size=96)
+    rows = []
+    for i in range(10):
+        s = render(cfg, seed=123, index=i)
+        name = f"images/coin_{i}.jpg"
+        Image.fromarray(s.image).save(folder / name, quality=90)
+        year = "" if i == 0 else str(s.year)
+        mint = "" if i == 1 else s.mint
+        rows.append({"file": name, "year": year, "mint": mint, "view": s.view, "legible": "yes", "notes": ""})
+    with (folder / "labels.csv").open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return folder
