@@ -51,6 +51,6 @@ class ProgressFile(pl.Callback):
                 loss=round(loss, 5),
             )
 
-    def on_validation_epoch_end(self, trainer, pl_module) -> None:
-        if not trainer.sanity_checking and trainer.state.fn == "fit":
-            self.write(trainer, event="epoch", epoch=trainer.current_epoch, metrics=_scalar_metrics(trainer.callback_metrics))
+    def on_train_epoch_end(self, trainer, pl_module) -> None:
+        # Runs after the epoch's validation (callbacks see on_validation_epoch_end before the module logs).
+        self.write(trainer, event="epoch", epoch=trainer.current_epoch, metrics=_scalar_metrics(trainer.callback_metrics))
