@@ -43,15 +43,19 @@ def _callbacks(cfg: DictConfig, run_dir: Path, progress: ProgressFile) -> tuple[
         save_last=True, enable_version_counter=False,
     )
     # last.ckpt also mid-epoch, so a run killed with `kill -9` loses at most this many steps.
-    steps = ModelCheckpoint(dirpath=ckpt_dir, save_top_k=0, save_last=True, every_n_train_steps=50)
+    steps = ModelCheckpoint(dirpath=ckpt_dir, save_top_k=0, save_last=True, every_n_train_steps=cfg.ckpt_every_n_steps)
     callbacks: list[pl.Callback] = [best, steps, progress]
     if cfg.logger.get("experiment_name"):
         callbacks.append(LearningRateMonitor(logging_interval="epoch"))
     return callbacks, best
 
 
-def train(cfg: DictConfig) -> dict[str, float]:
+def train(cfg: DictConfig, callbacks: list[pl.Callback] | None = None) -> dict[str, float]:
     """Fit, validate the best checkpoint, plot, export to ONNX and log it all.
+
+    Args:
+        cfg: the composed ``conf/train.yaml``.
+        callbacks: extra Lightning callbacks (embedding, tests).
 
     Returns:
         Validation metrics of the best checkpoint (``val/year_acc`` ...), plus ``onnx`` and ``best_ckpt`` paths.
@@ -68,13 +72,18 @@ def train(cfg: DictConfig) -> dict[str, float]:
     model = instantiate(cfg.model)
     previous = _previous_run(cfg.get("ckpt_path"))
     logger = make_logger(cfg, run_dir, run_id=previous.get("mlflow_run_id"))
-    callbacks, best_cb = _callbacks(cfg, run_dir, progress)
+    own, best_cb = _callbacks(cfg, run_dir, progress)
+    callbacks = own + list(callbacks or [])
     trainer = pl.Trainer(**OmegaConf.to_container(cfg.trainer, resolve=True), logger=logger or False,
                          callbacks=callbacks, default_root_dir=str(run_dir))
     run_id = getattr(logger, "run_id", None)
     if trainer.is_global_zero:
         (run_dir / "run.json").write_text(json.dumps({"mlflow_run_id": run_id, "run_dir": str(run_dir)}))
-        if logger is not None:
+        if logger is not None and previous.get("mlflow_run_id"):
+            # MLflow params are immutable: a resumed run keeps its params and records the resume as tags.
+            logger.experiment.set_tag(run_id, "resumed_from", str(cfg.ckpt_path))
+            logger.experiment.set_tag(run_id, "resumed_run_dir", str(run_dir))
+        elif logger is not None:
             logger.log_hyperparams(OmegaConf.to_container(cfg, resolve=True))
     try:
         trainer.fit(model, datamodule=datamodule, ckpt_path=cfg.get("ckpt_path"))

@@ -37,17 +37,49 @@ def test_train_logs_to_mlflow_exports_and_resumes(tmp_path):
     plots = {a.path for a in client.list_artifacts(run.info.run_id, "plots")}
     assert "plots/confusion_mint.png" in plots and "plots/val_predictions.png" in plots
 
-    # Resume from last.ckpt for one more epoch: same MLflow run, epoch 1 gets trained.
-    resumed = compose_train_cfg(
-        tmp_path, "logger=mlflow", "trainer.max_epochs=2", f"ckpt_path={run_dir / 'checkpoints' / 'last.ckpt'}",
-        f"paths.run_dir={tmp_path / 'run2'}",
-    )
-    result2 = train(resumed)
-    assert result2["mlflow_run_id"] == result["mlflow_run_id"]
-    epochs = [e["epoch"] for e in _events(tmp_path / "run2") if e["event"] == "epoch"]
-    assert epochs == [1]
-    history = client.get_metric_history(run.info.run_id, "val/year_acc")
-    assert len(history) >= 2
+    mlflow.set_tracking_uri(None)
+
+
+_KILLED_RUN = """
+import os, signal, sys
+import lightning.pytorch as pl
+from coinnet.train import train
+from tests.conftest import compose_train_cfg
+
+class KillAt(pl.Callback):  # what `kill -9` does mid-epoch, at a known step
+    def on_train_batch_start(self, trainer, *args):
+        if trainer.global_step == 7:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+train(compose_train_cfg(__import__("pathlib").Path(sys.argv[1]), *sys.argv[2:]), callbacks=[KillAt()])
+"""
+
+
+@pytest.mark.slow
+def test_run_killed_mid_epoch_resumes_from_last_ckpt_and_finishes(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    # 2 epochs of 4 steps; last.ckpt every 2 steps; SIGKILL before step 8, i.e. in the middle of epoch 2.
+    overrides = ["logger=mlflow", "trainer.max_epochs=2", "ckpt_every_n_steps=2", "export=false"]
+    proc = subprocess.run([sys.executable, "-c", _KILLED_RUN, str(tmp_path), *overrides], cwd=REPO,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == -9, proc.stderr[-2000:]
+    last = tmp_path / "run" / "checkpoints" / "last.ckpt"
+    import torch
+
+    killed_at = torch.load(last, map_location="cpu", weights_only=False)["global_step"]
+    assert killed_at == 6
+    first_run_id = json.loads((tmp_path / "run" / "run.json").read_text())["mlflow_run_id"]
+
+    result = train(compose_train_cfg(tmp_path, *overrides, f"ckpt_path={last}", f"paths.run_dir={tmp_path / 'run2'}"))
+    assert result["mlflow_run_id"] == first_run_id
+    assert torch.load(tmp_path / "run2" / "checkpoints" / "last.ckpt", weights_only=False)["global_step"] == 8
+    assert _events(tmp_path / "run2")[-1]["event"] == "done"
+    tags = MlflowClient(store_uris(tmp_path / "outputs")[0]).get_run(first_run_id).data.tags
+    assert tags["resumed_from"] == str(last)
     mlflow.set_tracking_uri(None)
 
 

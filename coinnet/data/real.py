@@ -66,7 +66,7 @@ class RealCoins(Dataset):
     def __getitem__(self, index: int) -> dict:
         rec = self.records[index]
         # Resize before augmenting: augmentations then cost the same for a 1300 px and an 80 px photo.
-        image = square_resize(load_image(rec.path), self.size)
+        image = square_resize(load_image(rec.path, min_side=2 * self.size), self.size)  # decoded as the predictor does
         if self.transform is not None:
             image = self.transform(image=image)["image"]
         return {

@@ -158,7 +158,8 @@ def render(cfg: RenderConfig, seed: int, index: int) -> RenderedCoin:
         image=out, year=year, mint=mint, view="closeup" if closeup else "whole",
         date_box=_box(h, date_pl, size), mint_box=None if mint_pl is None else _box(h, mint_pl, size),
         angle=float(np.degrees(np.arctan2(-dy, dx))),
-        meta={"proof": proof, "wear": wear, "variant": variant, "rotation": rot},
+        meta={"proof": proof, "wear": wear, "variant": variant, "rotation": rot,
+              "date_line": [[float(v) for v in ends[0]], [float(v) for v in ends[1]]]},
     )
 
 

@@ -1,0 +1,283 @@
+"""Read year and mint from coin photos with an exported ONNX model (onnxruntime + numpy + OpenCV, no torch).
+
+The pipeline is preprocess -> run -> decode:
+
+- preprocess: :func:`coinnet.imageio.load_image` (JPEGs decoded at reduced scale, never below twice the
+  input size) -> optional :func:`coinnet.enhance.enhance` ->
+  :func:`coinnet.imageio.square_resize` -> float32 in [0, 1], NCHW (normalisation is inside the graph);
+- run: one onnxruntime session, five logit outputs ``digit0..digit3``, ``mint``;
+- decode: the most probable *valid* (year, mint) pair under the schema stored in the model, not four
+  independent argmaxes, so a 2017 cent can never come out without its P.
+
+A later "find the date, crop, then read" stage slots in between preprocess and run; ``Prediction.box``
+is reserved for its date box.
+
+Example::
+
+    p = Predictor()                       # coinnet/models/default.onnx
+    for pred in p.predict_paths(["a.jpg", "b.png"]):
+        print(pred.file, pred.year, pred.mint, f"{pred.confidence:.2f}", pred.status)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+import onnxruntime as ort
+
+from coinnet.catalog import notes_for
+from coinnet.pair_decoder import PairDecoder, log_softmax
+from coinnet.enhance import Enhancement, enhance
+from coinnet.imageio import ImageError, load_image, square_resize
+
+RESULT_COLUMNS = ("file", "year", "mint", "confidence", "year_confidence", "mint_confidence", "status", "error", "notes")
+#: Value of the ``coinnet_format`` metadata key; a model without it is not ours.
+MODEL_FORMAT = "coinnet-onnx-1"
+INPUT_NAME = "image"
+DEFAULT_THREADS = 2
+#: JPEGs are decoded at reduced scale down to this multiple of the input size (see ``load_image``).
+DRAFT_FACTOR = 2
+
+
+def default_model_path() -> Path:
+    """Where the shipped model lives: ``coinnet/models/default.onnx`` (may not exist yet)."""
+    return Path(__file__).resolve().parent / "models" / "default.onnx"
+
+
+@dataclass
+class Prediction:
+    """What the model read from one image.
+
+    ``year``/``mint`` hold the best guess even when ``status`` is ``"unknown"`` (confidence below the
+    threshold), so a UI can still show it; both are None for ``"error"``, with the reason in ``error``.
+    ``box`` is the date's box (x0, y0, x1, y1) in image pixels once a localiser exists; None for now.
+    """
+
+    file: str
+    year: int | None = None
+    mint: str | None = None
+    confidence: float = 0.0
+    year_confidence: float = 0.0
+    mint_confidence: float = 0.0
+    status: str = "error"
+    error: str = ""
+    notes: str = ""
+    box: tuple[float, float, float, float] | None = None
+
+    def as_row(self) -> dict:
+        """Exactly :data:`RESULT_COLUMNS`; probabilities rounded to 4 decimals; unknown fields are None."""
+        row = {name: getattr(self, name) for name in RESULT_COLUMNS}
+        for key in ("confidence", "year_confidence", "mint_confidence"):
+            row[key] = round(float(row[key]), 4)
+        return row
+
+
+def _parse_metadata(path: Path, props: dict[str, str]) -> dict:
+    """Typed metadata from the ONNX ``metadata_props``; ValueError (one line) if it isn't a coinnet model."""
+    if props.get("coinnet_format") != MODEL_FORMAT:
+        found = props.get("coinnet_format", "missing")
+        raise ValueError(f"{path}: not a coinnet model (metadata coinnet_format is {found!r}, expected {MODEL_FORMAT!r})")
+    meta: dict = dict(props)
+    try:
+        meta["schema"] = json.loads(props["schema"])
+        meta["input_size"] = int(props["input_size"])
+        meta["temperature"] = float(props.get("temperature", 1.0))
+        meta["threshold"] = float(props.get("threshold", 0.5))
+    except (KeyError, ValueError, TypeError) as exc:
+        raise ValueError(f"{path}: bad coinnet metadata ({type(exc).__name__}: {exc})".splitlines()[0]) from None
+    if not meta["input_size"] > 0 or not meta["temperature"] > 0 or not 0.0 <= meta["threshold"] <= 1.0:
+        raise ValueError(f"{path}: bad coinnet metadata (input_size, temperature or threshold out of range)")
+    return meta
+
+
+class Predictor:
+    """Reads year and mint from coin photos with an exported coinnet ONNX model.
+
+    Args:
+        model_path: ONNX file; None uses :func:`default_model_path`.
+        threshold: minimum pair probability for status ``"ok"``; None uses the model's metadata.
+        threads: onnxruntime intra-op threads; None uses 2.
+        enhancement: adjustments applied to every image before resizing; None = none.
+        decode_workers: threads decoding files in :meth:`predict_paths`; None uses 2 (1 on a 1-CPU machine).
+
+    Raises:
+        FileNotFoundError: the model file does not exist.
+        ValueError: one line naming the file and why it can't be used (corrupt, foreign, wrong shapes),
+            or a threshold/threads value out of range.
+    """
+
+    def __init__(
+        self,
+        model_path: str | Path | None = None,
+        threshold: float | None = None,
+        threads: int | None = None,
+        enhancement: Enhancement | None = None,
+        decode_workers: int | None = None,
+    ) -> None:
+        path = Path(model_path).expanduser() if model_path is not None else default_model_path()
+        if not path.is_file():
+            hint = " (the shipped model is not installed; pass --model)" if model_path is None else ""
+            raise FileNotFoundError(f"{path}: model file not found{hint}")
+        threads = DEFAULT_THREADS if threads is None else int(threads)
+        if threads < 1:
+            raise ValueError(f"threads must be >= 1, got {threads}")
+        self.model_path = path
+        self.session = self._open_session(path, threads)
+        self.metadata = _parse_metadata(path, self.session.get_modelmeta().custom_metadata_map)
+        self.input_size: int = self.metadata["input_size"]
+        try:
+            self.decoder = PairDecoder(self.metadata["schema"])
+        except (KeyError, ValueError, TypeError) as exc:
+            raise ValueError(f"{path}: bad label schema in metadata ({exc})".splitlines()[0]) from None
+        self._check_signature(path)
+        self.temperature: float = self.metadata["temperature"]
+        self.threshold = float(self.metadata["threshold"] if threshold is None else threshold)
+        if not 0.0 <= self.threshold <= 1.0:
+            raise ValueError(f"threshold must be in [0, 1], got {self.threshold}")
+        self.enhancement = enhancement if enhancement is not None and not enhancement.is_identity else None
+        self.decode_workers = max(1, int(decode_workers if decode_workers is not None else min(2, os.cpu_count() or 1)))
+
+    @staticmethod
+    def _open_session(path: Path, threads: int) -> ort.InferenceSession:
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.log_severity_level = 3  # errors only: no warnings on the user's terminal
+        # Busy-waiting workers burn the CPU that decoding (and other programs) need; measured faster off.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        try:
+            return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime raises its own pybind types for corrupt/invalid graphs
+            raise ValueError(f"{path}: not a loadable ONNX model ({str(exc).strip() or type(exc).__name__})".splitlines()[0]) from None
+
+    def _check_signature(self, path: Path) -> None:
+        inputs = self.session.get_inputs()
+        if len(inputs) != 1 or inputs[0].name != INPUT_NAME or list(inputs[0].shape[1:]) != [3, self.input_size, self.input_size]:
+            got = [(i.name, i.shape) for i in inputs]
+            raise ValueError(f"{path}: expected one input 'image' of shape [N, 3, {self.input_size}, {self.input_size}], got {got}")
+        outputs = {o.name: o.shape for o in self.session.get_outputs()}
+        for head, classes in self.decoder.head_classes.items():
+            if head not in outputs or outputs[head][-1] != classes:
+                raise ValueError(f"{path}: expected output {head!r} with {classes} classes, got {outputs.get(head)}")
+        self._output_names = list(self.decoder.head_classes)
+
+    # -- preprocess ---------------------------------------------------------------------------------
+    def preprocess(self, image: np.ndarray) -> np.ndarray:
+        """One RGB uint8 image -> the model's square RGB uint8 input (enhanced if configured)."""
+        if self.enhancement is not None:
+            image = enhance(image, self.enhancement)
+        return square_resize(image, self.input_size)
+
+    @staticmethod
+    def to_batch(squares: Sequence[np.ndarray]) -> np.ndarray:
+        """Square uint8 HWC images -> float32 NCHW in [0, 1]."""
+        batch = np.stack(squares).astype(np.float32) * np.float32(1.0 / 255.0)
+        return np.ascontiguousarray(batch.transpose(0, 3, 1, 2))
+
+    # -- run ----------------------------------------------------------------------------------------
+    def run(self, batch: np.ndarray) -> dict[str, np.ndarray]:
+        """Raw logits per head for a float32 NCHW batch."""
+        outs = self.session.run(self._output_names, {INPUT_NAME: batch})
+        return dict(zip(self._output_names, outs))
+
+    def head_logits(self, images: Sequence[np.ndarray], batch_size: int = 64) -> dict[str, np.ndarray]:
+        """Raw logits (before temperature) per head, (N, C) each, for RGB uint8 images (for calibration)."""
+        parts: list[dict[str, np.ndarray]] = []
+        for start in range(0, len(images), batch_size):
+            squares = [self.preprocess(img) for img in images[start : start + batch_size]]
+            parts.append(self.run(self.to_batch(squares)))
+        if not parts:
+            return {h: np.zeros((0, c), np.float32) for h, c in self.decoder.head_classes.items()}
+        return {h: np.concatenate([p[h] for p in parts]) for h in self._output_names}
+
+    def head_probs(self, images: Sequence[np.ndarray], batch_size: int = 64) -> dict[str, np.ndarray]:
+        """Softmax probabilities per head after temperature, (N, C) each (for evaluation)."""
+        logits = self.head_logits(images, batch_size)
+        return {h: np.exp(log_softmax(v / self.temperature)) for h, v in logits.items()}
+
+    # -- decode -------------------------------------------------------------------------------------
+    def _decode(self, logits: dict[str, np.ndarray], names: Sequence[str]) -> list[Prediction]:
+        result = self.decoder.decode(logits, self.temperature)
+        preds = []
+        for i, name in enumerate(names):
+            year, mint = result.pairs[i]
+            conf = float(result.confidence[i])
+            preds.append(
+                Prediction(
+                    file=name,
+                    year=year,
+                    mint=mint,
+                    confidence=conf,
+                    year_confidence=float(result.year_confidence[i]),
+                    mint_confidence=float(result.mint_confidence[i]),
+                    status="ok" if conf >= self.threshold else "unknown",
+                    notes=notes_for(year, mint),
+                )
+            )
+        return preds
+
+    # -- public entry points --------------------------------------------------------------------------
+    def predict_images(self, images: Sequence[np.ndarray], names: Sequence[str] | None = None, batch_size: int = 32) -> list[Prediction]:
+        """Predictions for RGB uint8 (H, W, 3) arrays; ``names`` fill ``Prediction.file`` (default ``image<i>``)."""
+        names = list(names) if names is not None else [f"image{i}" for i in range(len(images))]
+        if len(names) != len(images):
+            raise ValueError(f"got {len(images)} images but {len(names)} names")
+        preds: list[Prediction] = []
+        for start in range(0, len(images), batch_size):
+            squares = [self.preprocess(img) for img in images[start : start + batch_size]]
+            preds += self._decode(self.run(self.to_batch(squares)), names[start : start + batch_size])
+        return preds
+
+    def _load_square(self, path: str) -> np.ndarray | str:
+        """The model-ready square for one file, or a one-line reason it can't be read (never raises)."""
+        try:
+            return self.preprocess(load_image(path, min_side=DRAFT_FACTOR * self.input_size))
+        except ImageError as exc:
+            return str(exc).removeprefix(f"{path}: ")
+        except Exception as exc:  # e.g. MemoryError on a huge image: one row, not a crashed batch
+            return f"{type(exc).__name__}: {exc}".splitlines()[0] if str(exc) else type(exc).__name__
+
+    def _predict_loaded(self, names: list[str], loaded: list[np.ndarray | str]) -> list[Prediction]:
+        """Predictions for one batch of :meth:`_load_square` results, error rows kept in place."""
+        good = [(name, sq) for name, sq in zip(names, loaded) if isinstance(sq, np.ndarray)]
+        read = iter(self._decode(self.run(self.to_batch([sq for _, sq in good])), [n for n, _ in good]) if good else [])
+        return [next(read) if isinstance(sq, np.ndarray) else Prediction(file=n, error=sq) for n, sq in zip(names, loaded)]
+
+    def predict_paths(
+        self,
+        paths: Iterable[str | Path],
+        batch_size: int = 32,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[Prediction]:
+        """One prediction per path, same order; a bad file gives ``status="error"`` with a one-line reason.
+
+        Decoding (most of the time per image) runs in a small thread pool one batch ahead of the model,
+        so JPEG decoding and inference overlap; Pillow and OpenCV release the GIL while they work.
+
+        Args:
+            paths: image files.
+            batch_size: images per model call.
+            progress: called as ``progress(done, total)`` after each batch.
+        """
+        paths = [str(p) for p in paths]
+        batch_size = max(1, int(batch_size))
+        chunks = [paths[i : i + batch_size] for i in range(0, len(paths), batch_size)]
+        preds: list[Prediction] = []
+        with ThreadPoolExecutor(max_workers=self.decode_workers, thread_name_prefix="coinnet-decode") as pool:
+            ahead = [pool.submit(self._load_square, p) for p in chunks[0]] if chunks else []
+            for k, chunk in enumerate(chunks):
+                current = ahead
+                ahead = [pool.submit(self._load_square, p) for p in chunks[k + 1]] if k + 1 < len(chunks) else []
+                preds += self._predict_loaded(chunk, [f.result() for f in current])
+                if progress is not None:
+                    progress(len(preds), len(paths))
+        return preds
+

@@ -1,0 +1,127 @@
+"""Benchmark the predictor: end-to-end and model-only images/s, ONNX vs torch eager, CLI cold start.
+
+Usage:
+    python scripts/bench_predict.py [--images 1000] [--threads 2] [--batch-size 32] [--repeats 5]
+
+Exports an untrained ``mobilenetv3_small_100`` at 128 px (speed does not depend on the weights), writes
+``--images`` JPEGs of realistic sizes (rendered coins when ``coinnet.render`` is importable, else noise) to
+a temp folder, and prints one table. Ratios are measured in the same run; on a shared machine read medians.
+Targets: end-to-end >= 100 img/s, ONNX >= 2x torch eager, cold start <= 1.5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
+
+BACKBONE, SIZE = "mobilenetv3_small_100", 128
+
+
+def make_images(folder: Path, count: int, seed: int = 0) -> list[Path]:
+    """``count`` JPEGs 200-1300 px wide (the range of real web photos), from a few rendered coins."""
+    rng = np.random.default_rng(seed)
+    try:
+        from coinnet.render import RenderConfig, render
+
+        sources = [render(RenderConfig(size=384), seed=seed, index=i).image for i in range(16)]
+    except ImportError:
+        sources = [rng.integers(0, 256, (384, 384, 3), dtype=np.uint8) for _ in range(16)]
+    paths = []
+    for i in range(count):
+        width = int(rng.integers(200, 1301))
+        height = int(width * rng.uniform(0.75, 1.0))
+        img = Image.fromarray(sources[i % len(sources)]).resize((width, height), Image.BILINEAR)
+        path = folder / f"coin_{i:05d}.jpg"
+        img.save(path, quality=int(rng.integers(80, 96)))
+        paths.append(path)
+    return paths
+
+
+def median_time(fn, repeats: int) -> float:
+    fn()  # warm-up: first calls allocate and pick kernels
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--images", type=int, default=1000)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+
+    import torch
+
+    from coinnet.export import export_onnx
+    from coinnet.model import CoinNet
+    from coinnet.predictor import Predictor
+
+    torch.set_num_threads(args.threads)
+    rows: list[tuple[str, str, str]] = []
+    with tempfile.TemporaryDirectory(prefix="coinnet-bench-") as tmp:
+        tmp_path = Path(tmp)
+        model = CoinNet(backbone=BACKBONE, input_size=SIZE).eval()
+        model_path = tmp_path / "bench.onnx"
+        export_onnx(model, model_path)
+        start = time.perf_counter()
+        (tmp_path / "images").mkdir()
+        paths = make_images(tmp_path / "images", args.images)
+        print(f"wrote {len(paths)} JPEGs in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+        mean_px = np.mean([Image.open(p).size for p in paths[:200]], axis=0)
+
+        predictor = Predictor(model_path, threads=args.threads)
+        predictor.predict_paths(paths[: args.batch_size], batch_size=args.batch_size)  # warm-up
+        start = time.perf_counter()
+        preds = predictor.predict_paths(paths, batch_size=args.batch_size)
+        e2e = len(paths) / (time.perf_counter() - start)
+        assert all(p.status != "error" for p in preds)
+        rows.append((f"end-to-end, {len(paths)} JPEGs ~{mean_px[0]:.0f}x{mean_px[1]:.0f} (decode incl.)", f"{e2e:.0f} img/s", ">= 100 img/s"))
+
+        batch = np.random.default_rng(0).random((args.batch_size, 3, SIZE, SIZE), dtype=np.float32)
+        t_onnx = median_time(lambda: predictor.run(batch), args.repeats)
+        tensor = torch.from_numpy(batch)
+
+        def eager() -> None:
+            with torch.inference_mode():
+                model(tensor)
+
+        t_torch = median_time(eager, args.repeats)
+        rows.append((f"model only, ONNX Runtime, batch {args.batch_size}", f"{args.batch_size / t_onnx:.0f} img/s", ""))
+        rows.append((f"model only, torch eager, batch {args.batch_size}", f"{args.batch_size / t_torch:.0f} img/s", ""))
+        rows.append(("ONNX speed-up over torch eager", f"{t_torch / t_onnx:.1f}x", ">= 2x"))
+
+        cold = []
+        for _ in range(3):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "coinnet.predict", "--input", str(paths[0]), "--model", str(model_path)],
+                           check=True, capture_output=True)
+            cold.append(time.perf_counter() - start)
+        rows.append(("cold start: python -m coinnet.predict, one image (median of 3)", f"{statistics.median(cold):.2f} s", "<= 1.5 s"))
+
+    print(f"\n{BACKBONE} @ {SIZE} px, {args.threads} threads, {os.cpu_count()} CPUs visible, load avg {os.getloadavg()[0]:.1f}")
+    width = max(len(r[0]) for r in rows)
+    print(f"{'measure'.ljust(width)}  {'result':>12}  target")
+    for name, value, target in rows:
+        print(f"{name.ljust(width)}  {value:>12}  {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
