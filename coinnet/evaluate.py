@@ -27,6 +27,7 @@ import numpy as np
 
 from coinnet import labels, metrics
 from coinnet.report import atomic_write, write_report
+from coinnet.views import MODES
 
 DEFAULT_THRESHOLD = 0.5
 PRECISION_TARGETS = (0.99, 0.95, 0.9)
@@ -223,6 +224,7 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument("--mlflow-run", help="MLflow run id to log metrics and the report into")
     ap.add_argument("--tracking-uri", help="MLflow tracking URI (default: MLFLOW_TRACKING_URI / mlflow's own)")
     ap.add_argument("--limit", type=int, help="only the first N rows of labels.csv")
+    ap.add_argument("--search", choices=MODES, default="full", help="views the predictor reads (see coinnet.predict --help)")
     ap.add_argument("--batch-size", type=int, default=32)
     return ap
 
@@ -236,7 +238,7 @@ def run(args: argparse.Namespace) -> Path:
     truths = read_labels(args.data, args.limit)
     if not truths:
         raise LabelsError(f"{Path(args.data) / 'labels.csv'}: no rows")
-    predictor = Predictor(model_path=args.model, threshold=args.threshold)
+    predictor = Predictor(model_path=args.model, threshold=args.threshold, search=args.search)
     threshold = predictor.threshold  # --threshold if given, else the model's metadata default
     with tqdm(total=len(truths), desc="predicting", unit="photo") as bar:
         preds = predictor.predict_paths([t.path for t in truths], batch_size=args.batch_size,

@@ -37,6 +37,27 @@ def masked_head_losses(logits: tuple[torch.Tensor, ...], target: torch.Tensor, s
     return torch.stack(losses)
 
 
+def attention_loss(attn: torch.Tensor, points: torch.Tensor, mask: torch.Tensor, sigma: float = 0.75) -> torch.Tensor:
+    """Cross-entropy between each head's attention map and a Gaussian around where its glyph is.
+
+    Args:
+        attn: (B, K, H, W) attention maps, each summing to 1.
+        points: (B, K, 2) glyph centres as (x, y) fractions of the image side.
+        mask: (B, K) which points are known (renders yes, real photos no).
+        sigma: Gaussian width in feature-map cells.
+    """
+    if not mask.any():
+        return attn.sum() * 0.0
+    _, _, h, w = attn.shape
+    ys = (torch.arange(h, device=attn.device, dtype=attn.dtype) + 0.5) / h
+    xs = (torch.arange(w, device=attn.device, dtype=attn.dtype) + 0.5) / w
+    dx = (xs.view(1, 1, 1, w) - points[..., 0, None, None]) * w
+    dy = (ys.view(1, 1, h, 1) - points[..., 1, None, None]) * h
+    target = (-(dx**2 + dy**2) / (2 * sigma**2)).flatten(2).softmax(-1)
+    ce = -(target * attn.flatten(2).clamp_min(1e-8).log()).sum(-1)
+    return ce[mask].mean()
+
+
 def correctness(logits: tuple[torch.Tensor, ...], target: torch.Tensor) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
     """Per-sample correctness and validity masks for each metric (argmax per head).
 
@@ -64,6 +85,7 @@ class CoinNetModule(pl.LightningModule):
         warmup_fraction: share of steps spent warming up (onecycle/cosine).
         label_smoothing: cross-entropy smoothing.
         mint_weight: weight of the mint head's loss relative to one digit head.
+        attention_weight: weight of the loss that teaches each head where its glyph is (renders only).
     """
 
     METRICS = ("digit0_acc", "digit1_acc", "digit2_acc", "digit3_acc", "year_acc", "mint_acc", "year_mint_acc")
@@ -82,6 +104,7 @@ class CoinNetModule(pl.LightningModule):
         warmup_fraction: float = 0.1,
         label_smoothing: float = 0.05,
         mint_weight: float = 1.0,
+        attention_weight: float = 0.5,
     ) -> None:
         super().__init__()
         self.save_hyperparameters()
@@ -93,14 +116,17 @@ class CoinNetModule(pl.LightningModule):
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
         return self.model(x)
 
-    def _loss(self, logits, target) -> tuple[torch.Tensor, torch.Tensor]:
-        per_head = masked_head_losses(logits, target, self.hparams.label_smoothing)
+    def _loss(self, batch: dict) -> tuple[tuple[torch.Tensor, ...], torch.Tensor, torch.Tensor]:
+        """(logits, total loss, per-head losses + attention loss as a (6,) tensor)."""
+        *logits, attn = self.model(batch["image"], with_attention=True)
+        per_head = masked_head_losses(logits, batch["target"], self.hparams.label_smoothing)
         weights = torch.tensor([1.0, 1.0, 1.0, 1.0, self.hparams.mint_weight], device=per_head.device)
-        return (per_head * weights).sum() / weights.sum(), per_head
+        attn_loss = attention_loss(attn, batch["points"], batch["point_mask"])
+        loss = (per_head * weights).sum() / weights.sum() + self.hparams.attention_weight * attn_loss
+        return tuple(logits), loss, torch.cat([per_head, attn_loss.view(1)])
 
     def training_step(self, batch: dict, batch_idx: int) -> torch.Tensor:
-        logits = self(batch["image"])
-        loss, per_head = self._loss(logits, batch["target"])
+        logits, loss, per_head = self._loss(batch)
         if not torch.isfinite(loss):
             raise FloatingPointError(
                 f"training loss is {loss.item()} at step {self.global_step} (per head {per_head.tolist()}); "
@@ -108,6 +134,7 @@ class CoinNetModule(pl.LightningModule):
             )
         bs = batch["image"].shape[0]
         self.log("train/loss", loss, prog_bar=True, batch_size=bs)
+        self.log("train/attention_loss", per_head[-1], batch_size=bs)
         for name, (hit, scored) in correctness(logits, batch["target"]).items():
             if name in ("year_acc", "mint_acc") and scored.any():
                 self.log(f"train/{name}", hit[scored].float().mean(), on_step=False, on_epoch=True, batch_size=bs)
@@ -122,8 +149,7 @@ class CoinNetModule(pl.LightningModule):
         self.last_val_outputs = []
 
     def validation_step(self, batch: dict, batch_idx: int, dataloader_idx: int = 0) -> None:
-        logits = self(batch["image"])
-        loss, _ = self._loss(logits, batch["target"])
+        logits, loss, _ = self._loss(batch)
         self._val_loss.update(loss, weight=batch["image"].shape[0])
         group = self.val_sources[dataloader_idx] if len(self.val_sources) > 1 else None
         for name, (hit, scored) in correctness(logits, batch["target"]).items():

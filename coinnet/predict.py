@@ -32,6 +32,7 @@ from typing import Sequence
 from coinnet.enhance import Enhancement
 from coinnet.imageio import find_images
 from coinnet.predictor import RESULT_COLUMNS, Prediction, Predictor
+from coinnet.views import MODES
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 #: Below this many files a progress bar is more noise than help.
@@ -117,6 +118,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--batch-size", type=int, default=32, help="images per model call (default 32)")
     parser.add_argument("--threshold", type=float, help="min confidence for status ok, 0..1 (default: the model's)")
     parser.add_argument("--threads", type=int, help="CPU threads for the model (default 2)")
+    parser.add_argument("--search", choices=MODES, default="full",
+                        help="views of each photo the model reads: none (as is), rotate (close-ups at any angle), "
+                             "ring (the date spot of a whole coin), full (both; default)")
     parser.add_argument("--enhance", default="", metavar="K=V,...",
                         help="photo fixes: brightness, contrast, clahe, sharpen, denoise, rotate (e.g. clahe=2,sharpen=1)")
     return parser
@@ -157,7 +161,7 @@ def run(args: argparse.Namespace) -> int:
     enhancement = _check_args(args)
     paths = _collect_inputs(args.input, args.recursive)
     try:
-        predictor = Predictor(args.model, threshold=args.threshold, threads=args.threads, enhancement=enhancement)
+        predictor = Predictor(args.model, threshold=args.threshold, threads=args.threads, enhancement=enhancement, search=args.search)
     except (OSError, ValueError) as exc:
         raise UsageError(str(exc)) from None
 

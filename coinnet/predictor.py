@@ -2,15 +2,13 @@
 
 The pipeline is preprocess -> run -> decode:
 
-- preprocess: :func:`coinnet.imageio.load_image` (JPEGs decoded at reduced scale, never below twice the
-  input size) -> optional :func:`coinnet.enhance.enhance` ->
-  :func:`coinnet.imageio.square_resize` -> float32 in [0, 1], NCHW (normalisation is inside the graph);
+- preprocess: :func:`coinnet.imageio.load_image` -> optional :func:`coinnet.enhance.enhance` -> candidate
+  views (:mod:`coinnet.views`: the photo turned in 8 steps, and crops of the date spot around a whole coin)
+  -> float32 in [0, 1], NCHW (normalisation is inside the graph);
 - run: one onnxruntime session, five logit outputs ``digit0..digit3``, ``mint``;
-- decode: the most probable *valid* (year, mint) pair under the schema stored in the model, not four
-  independent argmaxes, so a 2017 cent can never come out without its P.
-
-A later "find the date, crop, then read" stage slots in between preprocess and run; ``Prediction.box``
-is reserved for its date box.
+- decode: per view, the most probable *valid* (year, mint) pair under the schema stored in the model (not
+  four independent argmaxes, so a 2017 cent can never come out without its P); the most confident view wins
+  and, when it is a crop of a whole coin, gives ``Prediction.box``.
 
 Example::
 
@@ -34,15 +32,19 @@ import onnxruntime as ort
 from coinnet.catalog import notes_for
 from coinnet.pair_decoder import PairDecoder, log_softmax
 from coinnet.enhance import Enhancement, enhance
-from coinnet.imageio import ImageError, load_image, square_resize
+from coinnet.imageio import ImageError, load_image
+from coinnet.views import MODES, View, box_in_image, candidate_views
 
 RESULT_COLUMNS = ("file", "year", "mint", "confidence", "year_confidence", "mint_confidence", "status", "error", "notes")
 #: Value of the ``coinnet_format`` metadata key; a model without it is not ours.
 MODEL_FORMAT = "coinnet-onnx-1"
 INPUT_NAME = "image"
 DEFAULT_THREADS = 2
-#: JPEGs are decoded at reduced scale down to this multiple of the input size (see ``load_image``).
-DRAFT_FACTOR = 2
+#: JPEGs are decoded at reduced scale down to this multiple of the input size (see ``load_image``); the ring
+#: search crops a third of the coin, so it needs the photo at several times the input size.
+DRAFT_FACTOR = {"none": 2, "rotate": 2, "ring": 8, "full": 8}
+#: Views per model call: bounds memory when every photo brings 32 views.
+MAX_VIEWS_PER_RUN = 256
 
 
 def default_model_path() -> Path:
@@ -105,6 +107,9 @@ class Predictor:
         threads: onnxruntime intra-op threads; None uses 2.
         enhancement: adjustments applied to every image before resizing; None = none.
         decode_workers: threads decoding files in :meth:`predict_paths`; None uses 2 (1 on a 1-CPU machine).
+        search: which views of each photo the model reads (:mod:`coinnet.views`): ``none`` (the plain square),
+            ``rotate`` (close-ups at any angle), ``ring`` (the date spot on a whole coin, any rotation) or
+            ``full`` (both; the default). The most confident valid reading over the views wins.
 
     Raises:
         FileNotFoundError: the model file does not exist.
@@ -119,7 +124,11 @@ class Predictor:
         threads: int | None = None,
         enhancement: Enhancement | None = None,
         decode_workers: int | None = None,
+        search: str = "full",
     ) -> None:
+        if search not in MODES:
+            raise ValueError(f"search must be one of {', '.join(MODES)}, got {search!r}")
+        self.search = search
         path = Path(model_path).expanduser() if model_path is not None else default_model_path()
         if not path.is_file():
             hint = " (the shipped model is not installed; pass --model)" if model_path is None else ""
@@ -170,11 +179,17 @@ class Predictor:
         self._output_names = list(self.decoder.head_classes)
 
     # -- preprocess ---------------------------------------------------------------------------------
-    def preprocess(self, image: np.ndarray) -> np.ndarray:
-        """One RGB uint8 image -> the model's square RGB uint8 input (enhanced if configured)."""
+    def views(self, image: np.ndarray) -> list[View]:
+        """One RGB uint8 photo -> the square model inputs to read (enhanced if configured)."""
         if self.enhancement is not None:
             image = enhance(image, self.enhancement)
-        return square_resize(image, self.input_size)
+        return candidate_views(image, self.input_size, self.search)
+
+    def preprocess(self, image: np.ndarray) -> np.ndarray:
+        """One RGB uint8 image -> the plain square model input (no view search), enhanced if configured."""
+        if self.enhancement is not None:
+            image = enhance(image, self.enhancement)
+        return candidate_views(image, self.input_size, "none")[0].image
 
     @staticmethod
     def to_batch(squares: Sequence[np.ndarray]) -> np.ndarray:
@@ -185,15 +200,26 @@ class Predictor:
     # -- run ----------------------------------------------------------------------------------------
     def run(self, batch: np.ndarray) -> dict[str, np.ndarray]:
         """Raw logits per head for a float32 NCHW batch."""
-        outs = self.session.run(self._output_names, {INPUT_NAME: batch})
-        return dict(zip(self._output_names, outs))
+        parts = [self.session.run(self._output_names, {INPUT_NAME: batch[i : i + MAX_VIEWS_PER_RUN]})
+                 for i in range(0, len(batch), MAX_VIEWS_PER_RUN)]
+        return {name: np.concatenate([p[k] for p in parts]) for k, name in enumerate(self._output_names)}
+
+    def _best_views(self, views: Sequence[list[View]]) -> tuple[dict[str, np.ndarray], list[View]]:
+        """Logits of the most confident view of each photo, and that view."""
+        flat = [v for vs in views for v in vs]
+        logits = self.run(self.to_batch([v.image for v in flat]))
+        confidence = self.decoder.decode(logits, self.temperature).confidence
+        best, start = [], 0
+        for vs in views:
+            best.append(start + int(np.argmax(confidence[start : start + len(vs)])))
+            start += len(vs)
+        return {h: v[best] for h, v in logits.items()}, [flat[i] for i in best]
 
     def head_logits(self, images: Sequence[np.ndarray], batch_size: int = 64) -> dict[str, np.ndarray]:
         """Raw logits (before temperature) per head, (N, C) each, for RGB uint8 images (for calibration)."""
         parts: list[dict[str, np.ndarray]] = []
         for start in range(0, len(images), batch_size):
-            squares = [self.preprocess(img) for img in images[start : start + batch_size]]
-            parts.append(self.run(self.to_batch(squares)))
+            parts.append(self._best_views([self.views(img) for img in images[start : start + batch_size]])[0])
         if not parts:
             return {h: np.zeros((0, c), np.float32) for h, c in self.decoder.head_classes.items()}
         return {h: np.concatenate([p[h] for p in parts]) for h in self._output_names}
@@ -204,6 +230,14 @@ class Predictor:
         return {h: np.exp(log_softmax(v / self.temperature)) for h, v in logits.items()}
 
     # -- decode -------------------------------------------------------------------------------------
+    def _read(self, views: Sequence[list[View]], names: Sequence[str]) -> list[Prediction]:
+        logits, best = self._best_views(views)
+        preds = self._decode(logits, names)
+        for pred, view in zip(preds, best):
+            # Only a ring view says where the date is; a turned whole frame does not.
+            pred.box = box_in_image(view) if view.kind == "ring" else None
+        return preds
+
     def _decode(self, logits: dict[str, np.ndarray], names: Sequence[str]) -> list[Prediction]:
         result = self.decoder.decode(logits, self.temperature)
         preds = []
@@ -232,24 +266,23 @@ class Predictor:
             raise ValueError(f"got {len(images)} images but {len(names)} names")
         preds: list[Prediction] = []
         for start in range(0, len(images), batch_size):
-            squares = [self.preprocess(img) for img in images[start : start + batch_size]]
-            preds += self._decode(self.run(self.to_batch(squares)), names[start : start + batch_size])
+            preds += self._read([self.views(img) for img in images[start : start + batch_size]], names[start : start + batch_size])
         return preds
 
-    def _load_square(self, path: str) -> np.ndarray | str:
-        """The model-ready square for one file, or a one-line reason it can't be read (never raises)."""
+    def _load_views(self, path: str) -> list[View] | str:
+        """The views to read of one file, or a one-line reason it can't be read (never raises)."""
         try:
-            return self.preprocess(load_image(path, min_side=DRAFT_FACTOR * self.input_size))
+            return self.views(load_image(path, min_side=DRAFT_FACTOR[self.search] * self.input_size))
         except ImageError as exc:
             return str(exc).removeprefix(f"{path}: ")
         except Exception as exc:  # e.g. MemoryError on a huge image: one row, not a crashed batch
             return f"{type(exc).__name__}: {exc}".splitlines()[0] if str(exc) else type(exc).__name__
 
-    def _predict_loaded(self, names: list[str], loaded: list[np.ndarray | str]) -> list[Prediction]:
-        """Predictions for one batch of :meth:`_load_square` results, error rows kept in place."""
-        good = [(name, sq) for name, sq in zip(names, loaded) if isinstance(sq, np.ndarray)]
-        read = iter(self._decode(self.run(self.to_batch([sq for _, sq in good])), [n for n, _ in good]) if good else [])
-        return [next(read) if isinstance(sq, np.ndarray) else Prediction(file=n, error=sq) for n, sq in zip(names, loaded)]
+    def _predict_loaded(self, names: list[str], loaded: list[list[View] | str]) -> list[Prediction]:
+        """Predictions for one batch of :meth:`_load_views` results, error rows kept in place."""
+        good = [(name, vs) for name, vs in zip(names, loaded) if not isinstance(vs, str)]
+        read = iter(self._read([vs for _, vs in good], [n for n, _ in good]) if good else [])
+        return [Prediction(file=n, error=vs) if isinstance(vs, str) else next(read) for n, vs in zip(names, loaded)]
 
     def predict_paths(
         self,
@@ -272,10 +305,10 @@ class Predictor:
         chunks = [paths[i : i + batch_size] for i in range(0, len(paths), batch_size)]
         preds: list[Prediction] = []
         with ThreadPoolExecutor(max_workers=self.decode_workers, thread_name_prefix="coinnet-decode") as pool:
-            ahead = [pool.submit(self._load_square, p) for p in chunks[0]] if chunks else []
+            ahead = [pool.submit(self._load_views, p) for p in chunks[0]] if chunks else []
             for k, chunk in enumerate(chunks):
                 current = ahead
-                ahead = [pool.submit(self._load_square, p) for p in chunks[k + 1]] if k + 1 < len(chunks) else []
+                ahead = [pool.submit(self._load_views, p) for p in chunks[k + 1]] if k + 1 < len(chunks) else []
                 preds += self._predict_loaded(chunk, [f.result() for f in current])
                 if progress is not None:
                     progress(len(preds), len(paths))

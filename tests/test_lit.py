@@ -3,7 +3,7 @@ import torch
 import torch.nn.functional as F
 
 from coinnet import labels
-from coinnet.lit import CoinNetModule, correctness, masked_head_losses
+from coinnet.lit import CoinNetModule, attention_loss, correctness, masked_head_losses
 
 IGN = labels.IGNORE_INDEX
 
@@ -45,7 +45,8 @@ def test_correctness_scores_partial_labels():
 
 def test_nan_loss_stops_with_a_clear_message():
     module = CoinNetModule(backbone="mobilenetv3_small_050", input_size=32)
-    batch = {"image": torch.full((2, 3, 32, 32), float("nan")), "target": torch.zeros(2, 5, dtype=torch.long)}
+    batch = {"image": torch.full((2, 3, 32, 32), float("nan")), "target": torch.zeros(2, 5, dtype=torch.long),
+             "points": torch.zeros(2, 5, 2), "point_mask": torch.zeros(2, 5, dtype=torch.bool)}
     with pytest.raises(FloatingPointError, match="training loss is nan"):
         module.training_step(batch, 0)
 
@@ -53,3 +54,14 @@ def test_nan_loss_stops_with_a_clear_message():
 def test_module_reloads_from_plain_hparams():
     module = CoinNetModule(backbone="mobilenetv3_small_050", input_size=48, lr=0.01)
     assert module.hparams.backbone == "mobilenetv3_small_050" and module.model.input_size == 48
+
+
+def test_attention_loss_is_lowest_when_each_head_looks_at_its_glyph():
+    points = torch.tensor([[[0.125, 0.5], [0.875, 0.5]]])  # head 0 left, head 1 right, on a 4x4 map
+    mask = torch.tensor([[True, True]])
+    on = torch.zeros(1, 2, 4, 4)
+    on[0, 0, 2, 0] = on[0, 1, 2, 3] = 1.0
+    swapped = on.flip(1)
+    soft = lambda a: (a * 8).flatten(2).softmax(-1).view_as(a)
+    assert attention_loss(soft(on), points, mask) < attention_loss(soft(swapped), points, mask)
+    assert attention_loss(soft(on), points, torch.tensor([[False, False]])).item() == 0.0

@@ -43,7 +43,13 @@ def _worker_init(worker_id: int) -> None:
 def _collate(items: list[dict]) -> dict:
     images = torch.from_numpy(np.stack([it["image"] for it in items])).permute(0, 3, 1, 2).float().div_(255.0)
     target = torch.from_numpy(np.stack([it["target"] for it in items]))
-    return {"image": images, "target": target, "view": [it["view"] for it in items]}
+    return {
+        "image": images,
+        "target": target,
+        "points": torch.from_numpy(np.stack([it["points"] for it in items])),
+        "point_mask": torch.from_numpy(np.stack([it["point_mask"] for it in items])),
+        "view": [it["view"] for it in items],
+    }
 
 
 class CoinDataModule(pl.LightningDataModule):

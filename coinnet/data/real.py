@@ -73,4 +73,7 @@ class RealCoins(Dataset):
             "image": np.ascontiguousarray(image),
             "target": np.asarray(labels.encode(rec.year, rec.mint), dtype=np.int64),
             "view": rec.view,
+            # Real photos carry no digit positions: nothing supervises where the heads look.
+            "points": np.zeros((len(labels.HEAD_NAMES), 2), dtype=np.float32),
+            "point_mask": np.zeros(len(labels.HEAD_NAMES), dtype=bool),
         }

@@ -30,10 +30,34 @@ class SyntheticCoins(Dataset):
     def __getitem__(self, index: int) -> dict:
         sample = render(self.cfg, seed=self.seed, index=int(index))
         image = sample.image
-        if self.transform is not None:
+        points = head_points(sample)
+        if self.transform is not None:  # augmentations may move pixels: don't supervise where heads look
             image = self.transform(image=image)["image"]
+            points["point_mask"][:] = False
         return {
             "image": np.ascontiguousarray(image),
             "target": np.asarray(labels.encode(sample.year, sample.mint), dtype=np.int64),
             "view": sample.view,
+            **points,
         }
+
+
+def head_points(sample) -> dict[str, np.ndarray]:
+    """Where each head should look, as fractions of the image side: the four digit centres and the mint mark.
+
+    Digit ``k`` sits at ``(k + 0.5) / 4`` along the date's baseline direction, about the date box centre.
+    Used only when no augmentation moved pixels (the renderer already rotates, shifts and tilts).
+    """
+    size = sample.image.shape[0]
+    (x0, y0), (x1, y1) = sample.meta["date_line"]
+    cx, cy = (sample.date_box[0] + sample.date_box[2]) / 2, (sample.date_box[1] + sample.date_box[3]) / 2
+    points = np.zeros((len(labels.HEAD_NAMES), 2), dtype=np.float32)
+    mask = np.zeros(len(labels.HEAD_NAMES), dtype=bool)
+    for k in range(labels.NUM_DIGITS):
+        f = (k + 0.5) / labels.NUM_DIGITS - 0.5
+        points[k] = (cx + f * (x1 - x0), cy + f * (y1 - y0))
+        mask[k] = True
+    if sample.mint_box is not None:
+        mb = sample.mint_box
+        points[-1], mask[-1] = ((mb[0] + mb[2]) / 2, (mb[1] + mb[3]) / 2), True
+    return {"points": points / size, "point_mask": mask}
