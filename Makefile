@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export NO_ALBUMENTATIONS_UPDATE := 1
 export MLFLOW_ENABLE_ASYNC_LOGGING := false
 
-.PHONY: setup train test bench mlflow-ui gui clean
+.PHONY: setup train test bench mlflow-ui gui screenshots clean
 
 setup: $(VENV)/.installed
 
@@ -38,6 +38,11 @@ mlflow-ui: setup
 
 gui: setup
 	$(BIN)/python -m coinnet.gui
+
+# Screenshots of the desktop app under a real X server (Debian xvfb + the xcb libraries Qt's xcb plugin needs).
+screenshots: setup
+	command -v Xvfb >/dev/null || (apt-get update -qq && apt-get install -y -qq xvfb libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0 libxkbcommon-x11-0)
+	$(BIN)/python scripts/screenshots.py --train $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -25,7 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-from coinnet import labels, metrics
+from coinnet import labels, metrics, records
+from coinnet.records import LabelsError
 from coinnet.report import atomic_write, write_report
 from coinnet.views import MODES
 
@@ -33,7 +34,6 @@ DEFAULT_THRESHOLD = 0.5
 PRECISION_TARGETS = (0.99, 0.95, 0.9)
 #: Wrong readings kept in metrics.json (all of them are in predictions.csv).
 MAX_MISTAKES = 50
-REQUIRED_COLUMNS = ("file", "year", "mint")
 DEFINITIONS = (
     "Unlabelled fields are not scored; a photo the predictor could not read counts as wrong. "
     "Calibration and coverage use the predictor's overall confidence; an answer is correct when year and mint "
@@ -53,35 +53,9 @@ class Truth:
     view: str = ""
 
 
-class LabelsError(ValueError):
-    """A labels.csv that cannot be used; the message is one line naming the file (and line) and the reason."""
-
-
 def read_labels(data_dir: str | Path, limit: int | None = None) -> list[Truth]:
     """The rows of ``data_dir/labels.csv`` (the first ``limit`` of them), paths resolved against the folder."""
-    data_dir = Path(data_dir)
-    csv_path = data_dir / "labels.csv"
-    if not csv_path.is_file():
-        raise LabelsError(f"{csv_path}: not found (--data must be a folder holding labels.csv)")
-    with csv_path.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise LabelsError(f"{csv_path}: missing column(s) {', '.join(missing)}")
-        truths = []
-        for line, row in enumerate(reader, start=2):
-            if limit is not None and len(truths) >= limit:
-                break
-            try:
-                year, mint = labels.parse_year(row["year"]), labels.parse_mint(row["mint"])
-            except ValueError as exc:
-                raise LabelsError(f"{csv_path}:{line}: {exc}") from exc
-            file = Path((row["file"] or "").strip())
-            if not str(file):
-                raise LabelsError(f"{csv_path}:{line}: empty file name")
-            view = (row.get("view") or "").strip() or metrics.UNKNOWN_GROUP
-            truths.append(Truth(str(file if file.is_absolute() else data_dir / file), year, mint, view))
-    return truths
+    return [Truth(r.path, r.year, r.mint, r.view or metrics.UNKNOWN_GROUP) for r in records.read_labels(data_dir, limit)]
 
 
 def _as_truth(item) -> Truth:

@@ -70,6 +70,9 @@ def train(cfg: DictConfig, callbacks: list[pl.Callback] | None = None) -> dict[s
 
     datamodule = instantiate(cfg.data, _convert_="all")
     model = instantiate(cfg.model)
+    if cfg.get("init_ckpt"):  # fine-tune: start from another run's weights (a fresh run, unlike ckpt_path)
+        state = torch.load(Path(cfg.init_ckpt).expanduser(), map_location="cpu", weights_only=False)["state_dict"]
+        model.load_state_dict(state)
     previous = _previous_run(cfg.get("ckpt_path"))
     logger = make_logger(cfg, run_dir, run_id=previous.get("mlflow_run_id"))
     own, best_cb = _callbacks(cfg, run_dir, progress)

@@ -6,59 +6,31 @@ as ``labels.IGNORE_INDEX`` and masked from the loss, never treated as a class.
 
 from __future__ import annotations
 
-import csv
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 from torch.utils.data import Dataset
 
-from coinnet import labels
+from coinnet import labels, records
 from coinnet.imageio import load_image, square_resize
+from coinnet.records import LabelRecord
 
 
-@dataclass(frozen=True)
-class RealRecord:
-    path: Path
-    year: int | None
-    mint: str | None
-    view: str
-
-
-def read_labels(folder: str | Path) -> list[RealRecord]:
-    """Parse ``<folder>/labels.csv``; rows with neither field known are skipped (nothing to learn).
+def read_labels(folder: str | Path) -> list[LabelRecord]:
+    """Rows of ``folder/labels.csv`` that teach something (rows with neither field known are skipped).
 
     Raises:
-        FileNotFoundError / ValueError: one line naming the file, row and reason.
+        LabelsError: one line naming the file, row and reason.
     """
-    folder = Path(folder).expanduser()
-    csv_path = folder / "labels.csv"
-    if not csv_path.is_file():
-        raise FileNotFoundError(f"{csv_path}: no labels.csv in the real-data folder")
-    records = []
-    with csv_path.open(newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        missing = {"file", "year", "mint"} - set(reader.fieldnames or [])
-        if missing:
-            raise ValueError(f"{csv_path}: missing column(s) {', '.join(sorted(missing))}")
-        for line, row in enumerate(reader, start=2):
-            try:
-                year, mint = labels.parse_year(row["year"]), labels.parse_mint(row["mint"])
-            except ValueError as exc:
-                raise ValueError(f"{csv_path}:{line}: {exc}") from None
-            if year is None and mint is None:
-                continue
-            path = Path(row["file"])
-            records.append(RealRecord(path if path.is_absolute() else folder / path, year, mint, row.get("view") or ""))
-    return records
+    return [r for r in records.read_labels(folder) if r.year is not None or r.mint is not None]
 
 
 class RealCoins(Dataset):
     """Labelled real photos, padded to a square and resized to ``size`` like the predictor does."""
 
-    def __init__(self, records: list[RealRecord], size: int, transform: Callable | None = None) -> None:
-        self.records, self.size, self.transform = records, size, transform
+    def __init__(self, rows: list[LabelRecord], size: int, transform: Callable | None = None) -> None:
+        self.records, self.size, self.transform = rows, size, transform
 
     def __len__(self) -> int:
         return len(self.records)
