@@ -8,6 +8,7 @@ MLflow run id, temperature, default threshold and export date.
 CLI (key=value, like Hydra overrides)::
 
     python -m coinnet.export ckpt=outputs/.../last.ckpt out=coinnet/models/default.onnx [run_id=ID]
+        [threshold=T] [temperature=T] [model_version=NAME]   # defaults: 0.5, 1.0, the checkpoint's name
 
 Exit codes: 0 exported, 1 parity check failed (nothing written), 2 usage error (bad arguments, missing or unreadable checkpoint).
 """
@@ -179,7 +180,7 @@ def export_checkpoint(ckpt_path: str | Path, out_path: str | Path, *, run_id: st
 
 
 def _parse_overrides(argv: list[str]) -> dict[str, str]:
-    allowed = {"ckpt", "out", "run_id"}
+    allowed = {"ckpt", "out", "run_id", "threshold", "temperature", "model_version"}
     args = {}
     for item in argv:
         key, sep, value = item.partition("=")
@@ -193,14 +194,18 @@ def _parse_overrides(argv: list[str]) -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m coinnet.export ckpt=PATH out=PATH [run_id=ID]``; returns the exit code."""
+    """``python -m coinnet.export ckpt=PATH out=PATH [run_id=ID] [threshold=T] [temperature=T] [model_version=V]``."""
     argv = sys.argv[1:] if argv is None else argv
     if any(a in ("-h", "--help") for a in argv):
         print(__doc__.strip())
         return 0
     try:
         args = _parse_overrides(argv)
-        report = export_checkpoint(args["ckpt"], args["out"], run_id=args.get("run_id"))
+        extra = {k: args[k] for k in ("threshold", "temperature", "model_version") if k in args}
+        for key in ("threshold", "temperature"):
+            if key in extra and not float(extra[key]) > 0:
+                raise ValueError(f"{key} must be a positive number, got {extra[key]}")
+        report = export_checkpoint(args["ckpt"], args["out"], run_id=args.get("run_id"), extra_metadata=extra)
     except (OSError, ValueError) as exc:
         print(f"coinnet.export: error: {exc}", file=sys.stderr)
         return 2

@@ -60,7 +60,7 @@ def mine(data: Path, out: Path, predictor: Predictor, crop_size: int | None = No
         name = f"images/{Path(row.path).stem}_{i}.png"
         Image.fromarray(crop).save(out / name)
         written.append({"file": name, "year": row.year or "", "mint": row.mint or "", "view": row.view,
-                        "legible": row.legible, "notes": f"{MINED_FROM}{row.path}"})
+                        "legible": row.legible, "notes": f"{MINED_FROM}{Path(row.path).resolve()}"})
     fd, tmp = tempfile.mkstemp(dir=out, suffix=".csv.tmp")
     with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=FIELDS)

@@ -21,7 +21,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_IMAGES = REPO.parent / "shared" / "datasets" / "cents-web" / "images"
+# Our own rendered photos: screenshots in docs/ must not show third-party photos.
+DEFAULT_IMAGES = REPO / "examples"
 SIZE = (1280, 800)
 
 

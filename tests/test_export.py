@@ -90,12 +90,16 @@ def test_export_checkpoint_carries_weights_and_run_id(checkpoint, tmp_path):
 
 def test_cli_exit_codes(checkpoint, tmp_path, capsys):
     path, _ = checkpoint
-    assert main([f"ckpt={path}", f"out={tmp_path / 'cli.onnx'}"]) == 0
+    assert main([f"ckpt={path}", f"out={tmp_path / 'cli.onnx'}", "threshold=0.8", "model_version=v7"]) == 0
     assert (tmp_path / "cli.onnx").is_file()
+    from coinnet.predictor import Predictor
+
+    meta = Predictor(tmp_path / "cli.onnx").metadata
+    assert meta["threshold"] == 0.8 and meta["model_version"] == "v7"
     garbage = tmp_path / "garbage.ckpt"
     garbage.write_bytes(b"not a checkpoint")
     for argv in ([f"ckpt={tmp_path / 'missing.ckpt'}", "out=x.onnx"], [f"ckpt={garbage}", "out=x.onnx"],
-                 ["ckpt=a.ckpt"], ["bogus=1", "out=x.onnx"]):
+                 ["ckpt=a.ckpt"], ["bogus=1", "out=x.onnx"], [f"ckpt={path}", "out=x.onnx", "threshold=-1"]):
         capsys.readouterr()
         assert main(argv) == 2, argv
         err = capsys.readouterr().err

@@ -1,6 +1,7 @@
 """Mining reader crops from labelled photos, and the shared labels.csv parser."""
 
 import csv
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -31,12 +32,12 @@ def test_mine_writes_one_crop_per_row_in_order(tmp_path_factory, tiny_real_folde
     mined = read_labels(out)
     assert n == len(source) == len(mined) == 10
     assert [(r.year, r.mint) for r in mined] == [(r.year, r.mint) for r in source]
-    assert all(r.view == s.view and r.notes == f"mined from {s.path}" for r, s in zip(mined, source))
+    assert all(r.view == s.view and r.notes == f"mined from {Path(s.path).resolve()}" for r, s in zip(mined, source))
     from PIL import Image
 
     assert Image.open(mined[0].path).size == (64, 64)
     # Training keeps the same rows in the same order, so k-fold splits of both folders agree.
-    assert [r.notes.removeprefix("mined from ") for r in training_rows(out)] == [r.path for r in training_rows(tiny_real_folder)]
+    assert [r.notes.removeprefix("mined from ") for r in training_rows(out)] == [str(Path(r.path).resolve()) for r in training_rows(tiny_real_folder)]
 
 
 def test_mine_cli_reports_a_missing_folder(tmp_path_factory, tmp_path, capsys):

@@ -31,6 +31,7 @@ def test_train_logs_to_mlflow_exports_and_resumes(tmp_path):
     client = MlflowClient(tracking_uri)
     run = client.get_run(result["mlflow_run_id"])
     assert run.data.params["model/backbone"] == "mobilenetv3_small_050"
+    assert client.get_experiment(run.info.experiment_id).tags["mlflow.experimentKind"] == "custom_model_development"
     assert "val/year_acc" in run.data.metrics and "train/loss" in run.data.metrics
     artifacts = {a.path for a in client.list_artifacts(run.info.run_id)}
     assert {"config.yaml", "model.onnx", "plots", "checkpoints"} <= artifacts

@@ -106,13 +106,17 @@ class CoinDataModule(pl.LightningDataModule):
         if self.real_cfg:
             cfg = self.real_cfg
             rows = [r for folder in cfg["paths"] for r in read_labels(folder)]
-            folds, fold = int(cfg.get("folds", 5)), int(cfg.get("fold", 0))
-            train_idx, val_idx = kfold_split(len(rows), folds, fold, self.seed, groups=cfg.get("groups"))
+            folds, fold = int(cfg.get("folds") or 0), int(cfg.get("fold", 0))
+            if folds:
+                train_idx, val_idx = kfold_split(len(rows), folds, fold, self.seed, groups=cfg.get("groups"))
+            else:  # folds 0: every real photo trains (a final model; real accuracy comes from cross-validation)
+                train_idx, val_idx = list(range(len(rows))), []
             real_train = RealCoins([rows[i] for i in train_idx], self.input_size, _compose(self.augment_real, self.seed))
             self.train_sets.append(real_train)
             self.train_weights.append(float(cfg.get("weight", 1.0)))
-            self.val_sets.append(RealCoins([rows[i] for i in val_idx], self.input_size))
-            self.val_source_names.append("real")
+            if val_idx:
+                self.val_sets.append(RealCoins([rows[i] for i in val_idx], self.input_size))
+                self.val_source_names.append("real")
 
     def _loader(self, dataset: Dataset, **kwargs: Any) -> DataLoader:
         return DataLoader(
