@@ -19,7 +19,7 @@ import json
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -43,19 +43,13 @@ DEFINITIONS = (
 )
 
 
-@dataclass(frozen=True)
-class Truth:
-    """One labelled photo."""
-
-    path: str
-    year: int | None
-    mint: str | None
-    view: str = ""
+#: One labelled photo (``path, year, mint, view, ...``); an empty view reads as ``"unknown"`` here.
+Truth = records.LabelRecord
 
 
 def read_labels(data_dir: str | Path, limit: int | None = None) -> list[Truth]:
     """The rows of ``data_dir/labels.csv`` (the first ``limit`` of them), paths resolved against the folder."""
-    return [Truth(r.path, r.year, r.mint, r.view or metrics.UNKNOWN_GROUP) for r in records.read_labels(data_dir, limit)]
+    return [replace(r, view=r.view or metrics.UNKNOWN_GROUP) for r in records.read_labels(data_dir, limit)]
 
 
 def _as_truth(item) -> Truth:

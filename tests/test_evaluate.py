@@ -73,8 +73,8 @@ def test_read_labels(tmp_path):
         "c.jpg,1999,none,holder,yes,\n"
     )
     truths = evaluate.read_labels(tmp_path)
-    assert truths[0] == evaluate.Truth(str(tmp_path / "images" / "a.jpg"), 1950, "D", "whole")
-    assert truths[1] == evaluate.Truth(str(tmp_path / "b.jpg"), None, "S", "unknown")
+    assert truths[0] == evaluate.Truth(str(tmp_path / "images" / "a.jpg"), 1950, "D", "whole", "yes", "")
+    assert truths[1] == evaluate.Truth(str(tmp_path / "b.jpg"), None, "S", "unknown", "partial", "absolute path")
     assert len(evaluate.read_labels(tmp_path, limit=2)) == 2
 
 
