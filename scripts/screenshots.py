@@ -82,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", help="ONNX model (default: the shipped coinnet/models/default.onnx)")
     parser.add_argument("--images", type=Path, default=DEFAULT_IMAGES, help="folder of example photos")
     parser.add_argument("--count", type=int, default=24, help="photos in the batch screenshot")
+    parser.add_argument("--single", default="whole0_2005.jpg", help="file in --images for the single view (a whole coin shows the date box)")
     parser.add_argument("--out", type=Path, default=REPO / "docs")
     parser.add_argument("--train", action="store_true", help="run a real smoke training for the wizard shot")
     args = parser.parse_args(argv)
@@ -122,7 +123,8 @@ def shoot(args) -> int:
     images = list_images(args.images)
     # Prefer a mid-sized photo so the single view shows real detail, not upscaled blur.
     sizes = sorted(images, key=lambda p: p.stat().st_size)
-    window.open_image(sizes[int(len(sizes) * 0.8)])
+    chosen = args.images / args.single if args.single else sizes[int(len(sizes) * 0.8)]
+    window.open_image(chosen if chosen.is_file() else sizes[int(len(sizes) * 0.8)])
     window.single.enhance_panel.set_values({"clahe": 1.5, "sharpen": 0.4})
     wait(app, 0.3)
     window.single.process()

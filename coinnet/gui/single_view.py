@@ -210,6 +210,6 @@ class SingleView(QWidget):
         ]
         if pred.notes:
             lines.append(f"<i>{pred.notes}</i>")
-        lines.append("Date area outlined in red." if pred.box is not None else "No date box from this model.")
+        lines.append("Date area outlined in red." if pred.box is not None else "No date box (read from the whole frame).")
         self.detail_label.setText("<br>".join(lines))
         self.view.set_box(pred.box)
