@@ -31,7 +31,7 @@ import torch
 
 from coinnet import labels
 from coinnet.model import CoinNet
-from coinnet.predictor import INPUT_NAME, MODEL_FORMAT
+from coinnet.onnx_meta import INPUT_NAME, MODEL_FORMAT
 
 OPSET = 17
 DEFAULT_THRESHOLD = 0.5

@@ -19,7 +19,6 @@ Example::
 
 from __future__ import annotations
 
-import json
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -33,12 +32,10 @@ from coinnet.catalog import notes_for
 from coinnet.pair_decoder import PairDecoder, log_softmax
 from coinnet.enhance import Enhancement, enhance
 from coinnet.imageio import ImageError, load_image
+from coinnet.onnx_meta import INPUT_NAME, parse_metadata
 from coinnet.views import MODES, View, box_in_image, candidate_views
 
 RESULT_COLUMNS = ("file", "year", "mint", "confidence", "year_confidence", "mint_confidence", "status", "error", "notes")
-#: Value of the ``coinnet_format`` metadata key; a model without it is not ours.
-MODEL_FORMAT = "coinnet-onnx-1"
-INPUT_NAME = "image"
 DEFAULT_THREADS = 2
 #: JPEGs are decoded at reduced scale down to this multiple of the input size (see ``load_image``); the ring
 #: search crops a third of the coin, so it needs the photo at several times the input size.
@@ -78,24 +75,6 @@ class Prediction:
         for key in ("confidence", "year_confidence", "mint_confidence"):
             row[key] = round(float(row[key]), 4)
         return row
-
-
-def _parse_metadata(path: Path, props: dict[str, str]) -> dict:
-    """Typed metadata from the ONNX ``metadata_props``; ValueError (one line) if it isn't a coinnet model."""
-    if props.get("coinnet_format") != MODEL_FORMAT:
-        found = props.get("coinnet_format", "missing")
-        raise ValueError(f"{path}: not a coinnet model (metadata coinnet_format is {found!r}, expected {MODEL_FORMAT!r})")
-    meta: dict = dict(props)
-    try:
-        meta["schema"] = json.loads(props["schema"])
-        meta["input_size"] = int(props["input_size"])
-        meta["temperature"] = float(props.get("temperature", 1.0))
-        meta["threshold"] = float(props.get("threshold", 0.5))
-    except (KeyError, ValueError, TypeError) as exc:
-        raise ValueError(f"{path}: bad coinnet metadata ({type(exc).__name__}: {exc})".splitlines()[0]) from None
-    if not meta["input_size"] > 0 or not meta["temperature"] > 0 or not 0.0 <= meta["threshold"] <= 1.0:
-        raise ValueError(f"{path}: bad coinnet metadata (input_size, temperature or threshold out of range)")
-    return meta
 
 
 class Predictor:
@@ -138,7 +117,7 @@ class Predictor:
             raise ValueError(f"threads must be >= 1, got {threads}")
         self.model_path = path
         self.session = self._open_session(path, threads)
-        self.metadata = _parse_metadata(path, self.session.get_modelmeta().custom_metadata_map)
+        self.metadata = parse_metadata(path, self.session.get_modelmeta().custom_metadata_map)
         self.input_size: int = self.metadata["input_size"]
         try:
             self.decoder = PairDecoder(self.metadata["schema"])
