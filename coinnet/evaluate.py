@@ -66,6 +66,28 @@ def _predicted(pred) -> tuple[int | None, str | None, float]:
     return pred.year, pred.mint, float(pred.confidence)
 
 
+def _answer_table(preds: Sequence, truths: Sequence[Truth]) -> tuple[tuple[np.ndarray, ...], np.ndarray, np.ndarray, np.ndarray]:
+    """(true/predicted year and mint arrays, confidence, correct, scored) for predictions against labels."""
+    if len(preds) != len(truths):
+        raise ValueError(f"{len(preds)} predictions for {len(truths)} labelled photos")
+    readings = [_predicted(p) for p in preds]
+    table = (
+        metrics.year_array([t.year for t in truths]),
+        metrics.mint_array([t.mint for t in truths]),
+        metrics.year_array([r[0] for r in readings]),
+        metrics.mint_array([r[1] for r in readings]),
+    )
+    confidence = np.array([r[2] for r in readings], dtype=np.float64)
+    correct, scored = metrics.answer_correctness(*table)
+    return table, confidence, correct, scored
+
+
+def answers(preds: Sequence, truths: Sequence) -> tuple[np.ndarray, np.ndarray]:
+    """(confidence, correct) of the scored photos: what coverage curves and thresholds are computed from."""
+    _, confidence, correct, scored = _answer_table(preds, [_as_truth(t) for t in truths])
+    return confidence[scored], correct[scored]
+
+
 def evaluate_predictions(preds: Sequence, truths: Sequence, threshold: float = DEFAULT_THRESHOLD) -> dict:
     """Every metric of :mod:`coinnet.metrics` for predictions against their labels.
 
@@ -79,17 +101,8 @@ def evaluate_predictions(preds: Sequence, truths: Sequence, threshold: float = D
         confident wrong readings (path, truth, reading, confidence), most confident first.
     """
     truths = [_as_truth(t) for t in truths]
-    if len(preds) != len(truths):
-        raise ValueError(f"{len(preds)} predictions for {len(truths)} labelled photos")
+    table, confidence, correct, scored = _answer_table(preds, truths)
     readings = [_predicted(p) for p in preds]
-    table = (
-        metrics.year_array([t.year for t in truths]),
-        metrics.mint_array([t.mint for t in truths]),
-        metrics.year_array([r[0] for r in readings]),
-        metrics.mint_array([r[1] for r in readings]),
-    )
-    confidence = np.array([r[2] for r in readings], dtype=np.float64)
-    correct, scored = metrics.answer_correctness(*table)
     conf_s, correct_s = confidence[scored], correct[scored]
     result = {
         "rows": len(truths),

@@ -2,7 +2,8 @@
 
 Built from plain values only, so ``CoinNetModule.load_from_checkpoint(path)`` works without Hydra.
 Batches are dicts: ``image`` (B, 3, H, W) float in [0, 1], ``target`` (B, 5) long with
-``labels.IGNORE_INDEX`` for unknown fields, ``source`` (B,) long index into the datamodule's source names.
+``labels.IGNORE_INDEX`` for unknown fields, ``points`` (B, 5, 2) where each head's glyph is and ``point_mask``
+(B, 5) which of those are known (renders only). Validation sources are told apart by ``dataloader_idx``.
 """
 
 from __future__ import annotations
@@ -160,9 +161,7 @@ class CoinNetModule(pl.LightningModule):
         self.last_val_outputs.append(
             {
                 "pred": torch.stack([h.argmax(1) for h in logits], 1).cpu(),
-                "conf": torch.stack([h.softmax(1).max(1).values for h in logits], 1).cpu(),
                 "target": batch["target"].cpu(),
-                "source": torch.full((len(batch["target"]),), dataloader_idx),
                 "image": batch["image"][:8].cpu() if batch_idx == 0 else batch["image"][:0].cpu(),
             }
         )

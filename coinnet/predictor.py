@@ -158,17 +158,18 @@ class Predictor:
         self._output_names = list(self.decoder.head_classes)
 
     # -- preprocess ---------------------------------------------------------------------------------
-    def views(self, image: np.ndarray) -> list[View]:
-        """One RGB uint8 photo -> the square model inputs to read (enhanced if configured)."""
+    def views(self, image: np.ndarray, search: str | None = None) -> list[View]:
+        """One RGB uint8 photo -> the square model inputs to read (enhanced if configured).
+
+        ``search`` overrides the predictor's own view-search mode for this call.
+        """
         if self.enhancement is not None:
             image = enhance(image, self.enhancement)
-        return candidate_views(image, self.input_size, self.search)
+        return candidate_views(image, self.input_size, search or self.search)
 
     def preprocess(self, image: np.ndarray) -> np.ndarray:
         """One RGB uint8 image -> the plain square model input (no view search), enhanced if configured."""
-        if self.enhancement is not None:
-            image = enhance(image, self.enhancement)
-        return candidate_views(image, self.input_size, "none")[0].image
+        return self.views(image, "none")[0].image
 
     @staticmethod
     def to_batch(squares: Sequence[np.ndarray]) -> np.ndarray:

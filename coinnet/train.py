@@ -114,11 +114,11 @@ def _finish(cfg: DictConfig, run_dir: Path, model, best_path: str | None, run_id
     if outs:
         pred = torch.cat([o["pred"] for o in outs]).numpy()
         target = torch.cat([o["target"] for o in outs]).numpy()
-        images = torch.cat([o["image"] for o in outs]).numpy()
         files += plot_confusions(pred, target, run_dir / "plots")
-        first = [len(o["pred"]) for o in outs]
-        idx = [sum(first[:i]) + j for i, o in enumerate(outs) for j in range(len(o["image"]))]
-        files.append(plot_prediction_grid(images, pred[idx], target[idx], run_dir / "plots" / "val_predictions.png"))
+        # Each loader's first batch kept a few images; their predictions are the first rows of that batch.
+        shown = [(o["image"], o["pred"][: len(o["image"])], o["target"][: len(o["image"])]) for o in outs]
+        images, grid_pred, grid_target = (torch.cat(part).numpy() for part in zip(*shown))
+        files.append(plot_prediction_grid(images, grid_pred, grid_target, run_dir / "plots" / "val_predictions.png"))
     onnx_path = None
     if cfg.get("export") and best_path:
         from coinnet.export import export_checkpoint

@@ -19,7 +19,7 @@ import numpy as np
 from coinnet.data.real import read_labels as training_rows
 from coinnet.data.sampling import kfold_split
 from coinnet import metrics
-from coinnet.evaluate import evaluate_predictions
+from coinnet.evaluate import answers, evaluate_predictions
 from coinnet.mine import MINED_FROM
 from coinnet.predictor import Predictor
 
@@ -32,10 +32,8 @@ def fold_scores(model: Path, truths: list[tuple]) -> dict:
     result = evaluate_predictions(preds, truths)
     out = {k: result["overall"][k]["accuracy"] for k, _ in KEYS}
     # Out-of-fold confidence and correctness per photo, pooled later to choose the default threshold.
-    table = (metrics.year_array([t[1] for t in truths]), metrics.mint_array([t[2] for t in truths]),
-             metrics.year_array([p.year for p in preds]), metrics.mint_array([p.mint for p in preds]))
-    correct, scored = metrics.answer_correctness(*table)
-    out["answers"] = [[float(p.confidence), bool(c)] for p, c, s in zip(preds, correct, scored) if s]
+    confidence, correct = answers(preds, truths)
+    out["answers"] = [[float(c), bool(ok)] for c, ok in zip(confidence, correct)]
     out["by_view"] = {v: {k: r[k]["accuracy"] for k, _ in KEYS} for v, r in result["by_view"].items()}
     out["n"] = result["overall"]["year"]["n"]
     return out
