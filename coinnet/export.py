@@ -1,14 +1,16 @@
 """Export a trained :class:`coinnet.model.CoinNet` to one self-describing ONNX file (needs torch + onnx).
 
 The file has a dynamic batch axis, an input ``image`` (N, 3, S, S) float in [0, 1] (normalisation is
-inside the graph) and outputs ``digit0..digit3``, ``mint``. Its ``metadata_props`` carry everything the
+inside the graph) and outputs ``digit0..digit3``, ``mint`` (logits) and ``attention`` (N, 5, h, w: where each
+head read, which :mod:`coinnet.localise` turns into the date's box). Its ``metadata_props`` carry everything the
 torch-free :class:`coinnet.predictor.Predictor` needs: the label schema, input size, versions, backbone,
-MLflow run id, temperature, default threshold and export date.
+MLflow run id, temperature, default threshold, how a photo's views are combined (``view_vote``) and export date.
 
 CLI (key=value, like Hydra overrides)::
 
     python -m coinnet.export ckpt=outputs/.../last.ckpt out=coinnet/models/default.onnx [run_id=ID]
-        [threshold=T] [temperature=T] [model_version=NAME]   # defaults: 0.5, 1.0, the checkpoint's name
+        [threshold=T] [temperature=T] [model_version=NAME] [view_vote=sum|max]
+        # defaults: 0.5, 1.0, the checkpoint's name, sum if it was trained with no-date examples else max
 
 Exit codes: 0 exported, 1 parity check failed (nothing written), 2 usage error (bad arguments, missing or unreadable checkpoint).
 """
@@ -31,7 +33,7 @@ import torch
 
 from coinnet import labels
 from coinnet.model import CoinNet
-from coinnet.onnx_meta import INPUT_NAME, MODEL_FORMAT
+from coinnet.onnx_meta import ATTENTION_NAME, INPUT_NAME, MODEL_FORMAT
 
 OPSET = 17
 DEFAULT_THRESHOLD = 0.5
@@ -57,6 +59,7 @@ def build_metadata(model: CoinNet, extra: dict | None = None) -> dict[str, str]:
         "mlflow_run_id": "",
         "temperature": "1.0",
         "threshold": str(DEFAULT_THRESHOLD),
+        "view_vote": "max",
         "export_date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }
     for key, value in (extra or {}).items():
@@ -82,14 +85,28 @@ def parity_inputs(size: int, count: int = 8) -> np.ndarray:
     return np.stack(squares).astype(np.float32).transpose(0, 3, 1, 2) / 255.0
 
 
+class _WithAttention(torch.nn.Module):
+    """The graph that is exported: the five heads' logits, then their attention maps."""
+
+    def __init__(self, model: CoinNet) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        return self.model(x, with_attention=True)
+
+
+OUTPUT_NAMES = (*labels.HEAD_NAMES, ATTENTION_NAME)
+
+
 def _torch_export(model: CoinNet, path: Path) -> None:
     # The TorchScript-based exporter takes ~0.3 s and writes one file; the dynamo one took ~8 s here.
     dummy = torch.zeros(2, 3, model.input_size, model.input_size)
-    heads = list(labels.HEAD_NAMES)
+    heads = list(OUTPUT_NAMES)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # its deprecation notice is not actionable for users
         torch.onnx.export(
-            model,
+            _WithAttention(model).eval(),  # eval: the exporter restores the wrapper's mode on all children
             (dummy,),
             str(path),
             dynamo=False,
@@ -151,9 +168,9 @@ def export_onnx(model: CoinNet, path: str | Path, *, metadata: dict | None = Non
 def _max_abs_diff(model: CoinNet, onnx_path: Path) -> float:
     batch = parity_inputs(model.input_size)
     with torch.no_grad():
-        expected = [t.numpy() for t in model(torch.from_numpy(batch))]
+        expected = [t.numpy() for t in model(torch.from_numpy(batch), with_attention=True)]
     session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
-    got = session.run(list(labels.HEAD_NAMES), {INPUT_NAME: batch})
+    got = session.run(list(OUTPUT_NAMES), {INPUT_NAME: batch})
     return float(max(np.abs(e - g).max() for e, g in zip(expected, got)))
 
 
@@ -173,14 +190,16 @@ def export_checkpoint(ckpt_path: str | Path, out_path: str | Path, *, run_id: st
         module = CoinNetModule.load_from_checkpoint(str(ckpt), map_location="cpu")
     except Exception as exc:  # torch/lightning raise many types for corrupt or foreign files
         raise ValueError(f"{ckpt}: cannot load as a coinnet checkpoint ({type(exc).__name__}: {exc})".splitlines()[0]) from None
-    meta = {"model_version": ckpt.stem, **(extra_metadata or {})}
+    # A model taught to be unsure on no-date views is read by a vote of its views (coinnet.pair_decoder).
+    vote = "sum" if module.hparams.get("negative_weight", 0.0) > 0 else "max"
+    meta = {"model_version": ckpt.stem, "view_vote": vote, **(extra_metadata or {})}
     if run_id:
         meta["mlflow_run_id"] = run_id
     return export_onnx(module.model, out_path, metadata=meta)
 
 
 def _parse_overrides(argv: list[str]) -> dict[str, str]:
-    allowed = {"ckpt", "out", "run_id", "threshold", "temperature", "model_version"}
+    allowed = {"ckpt", "out", "run_id", "threshold", "temperature", "model_version", "view_vote"}
     args = {}
     for item in argv:
         key, sep, value = item.partition("=")
@@ -201,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         args = _parse_overrides(argv)
-        extra = {k: args[k] for k in ("threshold", "temperature", "model_version") if k in args}
+        extra = {k: args[k] for k in ("threshold", "temperature", "model_version", "view_vote") if k in args}
         for key in ("threshold", "temperature"):
             if key in extra and not float(extra[key]) > 0:
                 raise ValueError(f"{key} must be a positive number, got {extra[key]}")

@@ -19,6 +19,10 @@ DIGIT_CLASSES = 10
 #: Mint marks in head order. ``none`` = no mark under the date (Philadelphia before 2017, and 1965-67 all mints).
 MINTS: tuple[str, ...] = ("none", "P", "D", "S", "W")
 IGNORE_INDEX = -100
+#: ``legible`` value of a ``labels.csv`` row whose image holds no readable date (another part of the coin, a date
+#: turned far from upright): training teaches the heads to be unsure there, so the view search can tell a date
+#: view from a confident misreading of the bust or the legend.
+NO_DATE = "no-date"
 HEAD_NAMES: tuple[str, ...] = ("digit0", "digit1", "digit2", "digit3", "mint")
 
 # Years in which no cent bears the mark (inclusive ranges), from the mintage record.

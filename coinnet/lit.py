@@ -59,6 +59,17 @@ def attention_loss(attn: torch.Tensor, points: torch.Tensor, mask: torch.Tensor,
     return ce[mask].mean()
 
 
+def reject_loss(logits: tuple[torch.Tensor, ...], negative: torch.Tensor) -> torch.Tensor:
+    """Mean KL divergence from the uniform distribution to each head's softmax, on the ``negative`` (no-date) rows.
+
+    Per row and head that is ``logsumexp(z) - mean(z) - log(C)``: zero when the head is fully unsure, large
+    when it is confident where there is no date.
+    """
+    if not negative.any():
+        return logits[0].sum() * 0.0
+    return torch.stack([(h.logsumexp(1) - h.mean(1) - math.log(h.shape[1]))[negative].mean() for h in logits]).mean()
+
+
 def correctness(logits: tuple[torch.Tensor, ...], target: torch.Tensor) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
     """Per-sample correctness and validity masks for each metric (argmax per head).
 
@@ -87,6 +98,7 @@ class CoinNetModule(pl.LightningModule):
         label_smoothing: cross-entropy smoothing.
         mint_weight: weight of the mint head's loss relative to one digit head.
         attention_weight: weight of the loss that teaches each head where its glyph is (renders only).
+        negative_weight: weight of the loss that makes every head unsure (uniform) on no-date examples.
     """
 
     METRICS = ("digit0_acc", "digit1_acc", "digit2_acc", "digit3_acc", "year_acc", "mint_acc", "year_mint_acc")
@@ -106,6 +118,7 @@ class CoinNetModule(pl.LightningModule):
         label_smoothing: float = 0.05,
         mint_weight: float = 1.0,
         attention_weight: float = 0.5,
+        negative_weight: float = 0.0,
     ) -> None:
         super().__init__()
         self.save_hyperparameters()
@@ -124,6 +137,8 @@ class CoinNetModule(pl.LightningModule):
         weights = torch.tensor([1.0, 1.0, 1.0, 1.0, self.hparams.mint_weight], device=per_head.device)
         attn_loss = attention_loss(attn, batch["points"], batch["point_mask"])
         loss = (per_head * weights).sum() / weights.sum() + self.hparams.attention_weight * attn_loss
+        if self.hparams.negative_weight:
+            loss = loss + self.hparams.negative_weight * reject_loss(logits, batch["negative"])
         return tuple(logits), loss, torch.cat([per_head, attn_loss.view(1)])
 
     def training_step(self, batch: dict, batch_idx: int) -> torch.Tensor:

@@ -12,6 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 
 
+#: How a photo's views are combined (:meth:`PairDecoder.vote`).
+VOTE_RULES = ("sum", "max")
+
+
 @dataclass(frozen=True)
 class DecodedBatch:
     """Per-sample results: chosen pairs and their probabilities (arrays of length N)."""
@@ -63,6 +67,36 @@ class PairDecoder:
         for i, head in enumerate(self.digit_heads):
             total = total + log_softmax(np.asarray(logits[head], np.float64) / temperature)[:, self._digit_idx[:, i]]
         return total
+
+    def vote(self, logits: dict[str, np.ndarray], counts: list[int], temperature: float = 1.0,
+             rule: str = "sum") -> tuple[DecodedBatch, np.ndarray]:
+        """One reading per photo from its views: ``counts[i]`` consecutive rows of ``logits`` are photo ``i``'s.
+
+        ``rule="sum"``: the pair with the most posterior summed over the photo's views (a soft vote: a date read
+        the same way in two overlapping crops outweighs one confident misreading of the bust). It suits models
+        trained to be unsure where there is no date; ``rule="max"``, the most confident view's pair, suits the
+        others. The confidence and field marginals are those of the view most sure of the pair, which is
+        returned too (flat row index).
+        """
+        if rule not in VOTE_RULES:
+            raise ValueError(f"vote rule must be one of {', '.join(VOTE_RULES)}, got {rule!r}")
+        posterior = np.exp(log_softmax(self.pair_log_probs(logits, temperature)))
+        pairs, conf, year_conf, mint_conf, rows = [], [], [], [], []
+        start = 0
+        for n in counts:
+            block = posterior[start : start + n]
+            b = int((block.sum(axis=0) if rule == "sum" else block[block.max(axis=1).argmax()]).argmax())
+            v = start + int(block[:, b].argmax())
+            year, mint = self.pairs[b]
+            pairs.append((year, mint))
+            conf.append(posterior[v, b])
+            year_conf.append((posterior[v] @ self._pair_to_year)[self._year_col[year]])
+            mint_conf.append((posterior[v] @ self._pair_to_mint)[self._mint_idx[b]])
+            rows.append(v)
+            start += n
+        rows = np.array(rows, dtype=np.int64)
+        decoded = DecodedBatch(pairs, np.array(conf), np.array(year_conf), np.array(mint_conf), posterior[rows])
+        return decoded, rows
 
     def decode(self, logits: dict[str, np.ndarray], temperature: float = 1.0) -> DecodedBatch:
         """Best valid pair per sample with its probability and the year / mint marginals."""

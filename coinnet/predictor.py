@@ -5,10 +5,12 @@ The pipeline is preprocess -> run -> decode:
 - preprocess: :func:`coinnet.imageio.load_image` -> optional :func:`coinnet.enhance.enhance` -> candidate
   views (:mod:`coinnet.views`: the photo turned in 8 steps, and crops of the date spot around a whole coin)
   -> float32 in [0, 1], NCHW (normalisation is inside the graph);
-- run: one onnxruntime session, five logit outputs ``digit0..digit3``, ``mint``;
-- decode: per view, the most probable *valid* (year, mint) pair under the schema stored in the model (not
-  four independent argmaxes, so a 2017 cent can never come out without its P); the most confident view wins
-  and, when it is a crop of a whole coin, gives ``Prediction.box``.
+- run: one onnxruntime session, five logit outputs ``digit0..digit3``, ``mint`` (and ``attention``, where the heads read);
+- decode: per view, the posterior over *valid* (year, mint) pairs under the schema stored in the model (not
+  four independent argmaxes, so a 2017 cent can never come out without its P); the pair with the most
+  posterior summed over a photo's views wins (the most confident view's, for models whose metadata says
+  ``view_vote=max``), the view most sure of it gives the confidence, and its attention maps
+  (:mod:`coinnet.localise`) give the date's box in the photo, ``Prediction.box``.
 
 Example::
 
@@ -29,10 +31,11 @@ import numpy as np
 import onnxruntime as ort
 
 from coinnet.catalog import notes_for
-from coinnet.pair_decoder import PairDecoder, log_softmax
+from coinnet.pair_decoder import DecodedBatch, PairDecoder, log_softmax
 from coinnet.enhance import Enhancement, enhance
 from coinnet.imageio import ImageError, load_image
-from coinnet.onnx_meta import INPUT_NAME, parse_metadata
+from coinnet.localise import date_box
+from coinnet.onnx_meta import ATTENTION_NAME, INPUT_NAME, parse_metadata
 from coinnet.views import MODES, View, box_in_image, candidate_views
 
 RESULT_COLUMNS = ("file", "year", "mint", "confidence", "year_confidence", "mint_confidence", "status", "error", "notes")
@@ -55,7 +58,8 @@ class Prediction:
 
     ``year``/``mint`` hold the best guess even when ``status`` is ``"unknown"`` (confidence below the
     threshold), so a UI can still show it; both are None for ``"error"``, with the reason in ``error``.
-    ``box`` is the date's box (x0, y0, x1, y1) in image pixels once a localiser exists; None for now.
+    ``box`` is the date's box (x0, y0, x1, y1) in image pixels, where the reader looked (None on error, and for
+    older models without an attention output unless the reading came from a crop of a whole coin).
     """
 
     file: str
@@ -125,6 +129,7 @@ class Predictor:
             raise ValueError(f"{path}: bad label schema in metadata ({exc})".splitlines()[0]) from None
         self._check_signature(path)
         self.temperature: float = self.metadata["temperature"]
+        self.vote_rule: str = self.metadata["view_vote"]
         self.threshold = float(self.metadata["threshold"] if threshold is None else threshold)
         if not 0.0 <= self.threshold <= 1.0:
             raise ValueError(f"threshold must be in [0, 1], got {self.threshold}")
@@ -155,7 +160,8 @@ class Predictor:
         for head, classes in self.decoder.head_classes.items():
             if head not in outputs or outputs[head][-1] != classes:
                 raise ValueError(f"{path}: expected output {head!r} with {classes} classes, got {outputs.get(head)}")
-        self._output_names = list(self.decoder.head_classes)
+        self._head_names = list(self.decoder.head_classes)
+        self._output_names = self._head_names + ([ATTENTION_NAME] if ATTENTION_NAME in outputs else [])
 
     # -- preprocess ---------------------------------------------------------------------------------
     def views(self, image: np.ndarray, search: str | None = None) -> list[View]:
@@ -179,30 +185,27 @@ class Predictor:
 
     # -- run ----------------------------------------------------------------------------------------
     def run(self, batch: np.ndarray) -> dict[str, np.ndarray]:
-        """Raw logits per head for a float32 NCHW batch."""
+        """Raw logits per head (and the ``attention`` maps, when the model has them) for a float32 NCHW batch."""
         parts = [self.session.run(self._output_names, {INPUT_NAME: batch[i : i + MAX_VIEWS_PER_RUN]})
                  for i in range(0, len(batch), MAX_VIEWS_PER_RUN)]
         return {name: np.concatenate([p[k] for p in parts]) for k, name in enumerate(self._output_names)}
 
-    def _best_views(self, views: Sequence[list[View]]) -> tuple[dict[str, np.ndarray], list[View]]:
-        """Logits of the most confident view of each photo, and that view."""
+    def _best_views(self, views: Sequence[list[View]]) -> tuple[DecodedBatch, dict[str, np.ndarray], list[View]]:
+        """Per photo: the reading voted by its views (:meth:`PairDecoder.vote`), and the outputs and view of
+        the view most sure of it."""
         flat = [v for vs in views for v in vs]
-        logits = self.run(self.to_batch([v.image for v in flat]))
-        confidence = self.decoder.decode(logits, self.temperature).confidence
-        best, start = [], 0
-        for vs in views:
-            best.append(start + int(np.argmax(confidence[start : start + len(vs)])))
-            start += len(vs)
-        return {h: v[best] for h, v in logits.items()}, [flat[i] for i in best]
+        outputs = self.run(self.to_batch([v.image for v in flat]))
+        decoded, rows = self.decoder.vote(outputs, [len(vs) for vs in views], self.temperature, self.vote_rule)
+        return decoded, {h: v[rows] for h, v in outputs.items()}, [flat[i] for i in rows]
 
     def head_logits(self, images: Sequence[np.ndarray], batch_size: int = 64) -> dict[str, np.ndarray]:
         """Raw logits (before temperature) per head, (N, C) each, for RGB uint8 images (for calibration)."""
         parts: list[dict[str, np.ndarray]] = []
         for start in range(0, len(images), batch_size):
-            parts.append(self._best_views([self.views(img) for img in images[start : start + batch_size]])[0])
+            parts.append(self._best_views([self.views(img) for img in images[start : start + batch_size]])[1])
         if not parts:
             return {h: np.zeros((0, c), np.float32) for h, c in self.decoder.head_classes.items()}
-        return {h: np.concatenate([p[h] for p in parts]) for h in self._output_names}
+        return {h: np.concatenate([p[h] for p in parts]) for h in self._head_names}
 
     def head_probs(self, images: Sequence[np.ndarray], batch_size: int = 64) -> dict[str, np.ndarray]:
         """Softmax probabilities per head after temperature, (N, C) each (for evaluation)."""
@@ -211,15 +214,16 @@ class Predictor:
 
     # -- decode -------------------------------------------------------------------------------------
     def _read(self, views: Sequence[list[View]], names: Sequence[str]) -> list[Prediction]:
-        logits, best = self._best_views(views)
-        preds = self._decode(logits, names)
-        for pred, view in zip(preds, best):
-            # Only a ring view says where the date is; a turned whole frame does not.
-            pred.box = box_in_image(view) if view.kind == "ring" else None
+        decoded, outputs, best = self._best_views(views)
+        preds = self._decode(decoded, names)
+        for i, (pred, view) in enumerate(zip(preds, best)):
+            if ATTENTION_NAME in outputs:
+                pred.box = date_box(outputs[ATTENTION_NAME][i], view)
+            elif view.kind == "ring":  # an older model: a ring view at least says roughly where the date is
+                pred.box = box_in_image(view)
         return preds
 
-    def _decode(self, logits: dict[str, np.ndarray], names: Sequence[str]) -> list[Prediction]:
-        result = self.decoder.decode(logits, self.temperature)
+    def _decode(self, result: DecodedBatch, names: Sequence[str]) -> list[Prediction]:
         preds = []
         for i, name in enumerate(names):
             year, mint = result.pairs[i]

@@ -13,6 +13,8 @@ from pathlib import Path
 from coinnet import labels
 
 REQUIRED_COLUMNS = ("file", "year", "mint")
+#: ``notes`` of a crop made by ``coinnet.mine`` start with this, then the source photo's path.
+MINED_FROM = "mined from "
 
 
 class LabelsError(ValueError):
@@ -29,6 +31,16 @@ class LabelRecord:
     view: str = ""
     legible: str = ""
     notes: str = ""
+
+    @property
+    def no_date(self) -> bool:
+        """The image shows no readable date (:data:`coinnet.labels.NO_DATE`): a reject example for training."""
+        return self.legible == labels.NO_DATE
+
+    @property
+    def source(self) -> str:
+        """The original photo: a mined crop's source (from ``notes``), else the file itself; k-fold groups."""
+        return self.notes[len(MINED_FROM):] if self.notes.startswith(MINED_FROM) else self.path
 
 
 def read_labels(folder: str | Path, limit: int | None = None) -> list[LabelRecord]:

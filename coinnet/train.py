@@ -23,6 +23,7 @@ from lightning.pytorch.utilities import rank_zero_only  # noqa: E402
 from omegaconf import DictConfig, OmegaConf  # noqa: E402
 
 from coinnet.callbacks import ProgressFile  # noqa: E402
+from coinnet.stages import run_stages  # noqa: E402
 from coinnet.tracking import make_logger, log_artifacts  # noqa: E402
 
 CONF_DIR = str(Path(__file__).resolve().parent.parent / "conf")
@@ -65,6 +66,7 @@ def train(cfg: DictConfig, callbacks: list[pl.Callback] | None = None) -> dict[s
     progress = ProgressFile(run_dir / "progress.jsonl")
     if cfg.get("threads"):
         torch.set_num_threads(int(cfg.threads))
+    run_stages(cfg, run_dir)  # pretrain / mine, when the config asks for them (they fill init_ckpt, real paths)
     pl.seed_everything(cfg.seed, workers=True)
     (run_dir / "config.yaml").write_text(OmegaConf.to_yaml(cfg, resolve=True))
 
@@ -124,7 +126,8 @@ def _finish(cfg: DictConfig, run_dir: Path, model, best_path: str | None, run_id
         from coinnet.export import export_checkpoint
 
         onnx_path = str(run_dir / "model.onnx")
-        report = export_checkpoint(best_path, onnx_path, run_id=run_id)
+        calibration = {k: str(v) for k, v in (cfg.get("calibration") or {}).items()}
+        report = export_checkpoint(best_path, onnx_path, run_id=run_id, extra_metadata=calibration)
         print(f"exported {onnx_path} (onnxruntime vs torch max abs diff {report.get('max_abs_diff', float('nan')):.2e})")
         files.append(Path(onnx_path))
     if logger is not None:

@@ -7,7 +7,9 @@ we let the reader look at a few views and keep the reading it is most sure of:
 - ``rotate``: the whole photo, turned in ``rotations`` steps (close-ups at any angle);
 - ``ring``: on a whole coin (found as a circle, else assumed to fill the frame), crops where the date sits
   for each of ``ring_steps`` coin rotations (on a Lincoln cent the date is at about four o'clock, right of
-  the bust, with the mint mark under it), each turned upright and scaled like a training close-up.
+  the bust, with the mint mark under it), each turned upright and scaled like a training close-up, at
+  ``ring_scales`` (a second, tighter crop: the date's place and size vary with the era, the die and how
+  well the circle was found).
 
 Every view carries the affine map from its pixels back to the photo, so a box found in a view can be drawn
 on the photo.
@@ -27,6 +29,9 @@ from coinnet.imageio import square_resize
 DATE_CENTRE = np.array([0.62, 0.45])
 CROP_SIDE = 0.64
 MODES = ("none", "rotate", "ring", "full")
+#: Ring crops: 12 coin rotations (the reader copes with dates up to ~25 degrees off upright) at two crop sizes.
+RING_STEPS = 12
+RING_SCALES = (1.0, 0.8)
 
 
 @dataclass
@@ -74,7 +79,8 @@ def _warp(image: np.ndarray, size: int, centre: np.ndarray, side: float, angle_d
     return View(view, to_small / factor, kind)
 
 
-def candidate_views(image: np.ndarray, size: int, mode: str = "full", rotations: int = 8, ring_steps: int = 24) -> list[View]:
+def candidate_views(image: np.ndarray, size: int, mode: str = "full", rotations: int = 8, ring_steps: int = RING_STEPS,
+                    ring_scales: tuple[float, ...] = RING_SCALES) -> list[View]:
     """Views of ``image`` (RGB uint8) for the reader; ``mode`` is one of :data:`MODES`.
 
     ``none`` gives the plain padded square (what the model saw in training for real photos).
@@ -95,14 +101,15 @@ def candidate_views(image: np.ndarray, size: int, mode: str = "full", rotations:
         views += [_warp(small, size, centre * f, side * f, 360.0 * k / rotations, "rotate", f) for k in range(rotations)]
     if mode in ("ring", "full"):
         cx, cy, r = find_coin(image)
-        f = min(1.0, 1.5 * size / (CROP_SIDE * r))
+        f = min(1.0, 1.5 * size / (CROP_SIDE * min(ring_scales) * r))
         small = _shrink(image, f)
-        for k in range(ring_steps):
-            phi = 360.0 * k / ring_steps
-            a = np.deg2rad(phi)
-            rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
-            spot = np.array([cx, cy]) + r * rot @ DATE_CENTRE
-            views.append(_warp(small, size, spot * f, CROP_SIDE * r * f, phi, "ring", f))
+        for scale in ring_scales:
+            for k in range(ring_steps):
+                phi = 360.0 * k / ring_steps
+                a = np.deg2rad(phi)
+                rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+                spot = np.array([cx, cy]) + r * rot @ DATE_CENTRE
+                views.append(_warp(small, size, spot * f, CROP_SIDE * scale * r * f, phi, "ring", f))
     return views
 
 

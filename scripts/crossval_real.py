@@ -3,7 +3,9 @@
 For each fold: run the shipped recipe (``experiment=default_model``: fine-tune ``--init``, a synthetic-only
 checkpoint, on rendered coins plus the mined crops (``coinnet.mine``) of the other folds), export, then read the held-out fold's *original* photos with the full
 predictor (view search included), beside the ``--init`` model on the same photos. Prints mean and spread over
-folds. Photos never straddle the split: the crops folder has one row per source photo, split by the same seed.
+folds. Photos never straddle the split: crops are grouped by their source photo (``LabelRecord.source``), as
+training groups them. The held-out photos' best-view logits are kept (``oof_logits.npz``) for
+``scripts/calibrate_oof.py``, which fits the temperature and the default threshold on them.
 """
 
 from __future__ import annotations
@@ -18,13 +20,20 @@ import numpy as np
 
 from coinnet.data.real import read_labels as training_rows
 from coinnet.data.sampling import kfold_split
-from coinnet import metrics
+from coinnet import labels, metrics
 from coinnet.evaluate import answers, evaluate_predictions
-from coinnet.mine import MINED_FROM
-from coinnet.predictor import Predictor
+from coinnet.imageio import load_image
+from coinnet.predictor import DRAFT_FACTOR, Predictor
 
 REPO = Path(__file__).resolve().parent.parent
 KEYS = (("year", "year"), ("mint", "mint"), ("year_mint", "year+mint"))
+
+
+def held_out_logits(model: Path, truths: list[tuple]) -> dict[str, np.ndarray]:
+    """Raw logits of the view the predictor picks, per held-out photo (for fitting the temperature)."""
+    predictor = Predictor(model, search="full")
+    images = [load_image(t[0], min_side=DRAFT_FACTOR["full"] * predictor.input_size) for t in truths]
+    return predictor.head_logits(images)
 
 
 def fold_scores(model: Path, truths: list[tuple]) -> dict:
@@ -49,23 +58,34 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=REPO / "outputs" / "crossval")
     args = ap.parse_args()
     rows = training_rows(args.crops)
-    results = []
+    groups = [r.source for r in rows]
+    results, oof = [], {}
     for fold in range(args.folds):
         run_dir = args.out / f"fold{fold}"
         # The shipped recipe (experiment=default_model), with one fold held out.
         cmd = [sys.executable, "-m", "coinnet.train", "experiment=default_model", f"data.real.paths=[{args.crops.resolve()}]",
                f"data.real.folds={args.folds}", f"data.real.fold={fold}", f"init_ckpt={args.init.resolve()}",
-               f"seed={args.seed}", f"paths.run_dir={run_dir.resolve()}", f"logger.run_name=crossval-fold{fold}",
+               "mine=null", f"seed={args.seed}", f"paths.run_dir={run_dir.resolve()}", f"logger.run_name=crossval-fold{fold}",
                "trainer.enable_progress_bar=false"]
         if not (run_dir / "model.onnx").is_file():
             subprocess.run(cmd, cwd=REPO, check=True)
-        _, val = kfold_split(len(rows), args.folds, fold, args.seed)
-        truths = [(rows[i].notes.removeprefix(MINED_FROM), rows[i].year, rows[i].mint, rows[i].view) for i in val]
+        _, val = kfold_split(len(rows), args.folds, fold, args.seed, groups=groups)
+        # The held-out fold's original photos, once each, as the user would give them.
+        truths = [(rows[i].source, rows[i].year, rows[i].mint, rows[i].view) for i in val if not rows[i].no_date]
         res = {"fold": fold, "synthetic_only": fold_scores(args.init_onnx, truths), "with_real": fold_scores(run_dir / "model.onnx", truths)}
+        for head, values in held_out_logits(run_dir / "model.onnx", truths).items():
+            oof.setdefault(head, []).append(values)
+        oof.setdefault("photo", []).append(np.array([t[0] for t in truths]))
+        # Labels as head targets (unknown fields = ignore index), the form calibrate.fit_temperature takes.
+        targets = np.array([labels.encode(t[1], t[2]) for t in truths], dtype=np.int64).reshape(-1, len(labels.HEAD_NAMES))
+        for k, head in enumerate(labels.HEAD_NAMES):
+            oof.setdefault(f"target_{head}", []).append(targets[:, k])
         results.append(res)
         print(json.dumps({k: v for k, v in res.items()} | {w: {k: v for k, v in res[w].items() if k != "answers"} for w in ("synthetic_only", "with_real")}), flush=True)
     (args.out / "crossval.json").write_text(json.dumps(results, indent=1))
-    print(f"\n{args.folds}-fold cross-validation on {len(rows)} real photos (mean ± std over folds)\n")
+    np.savez(args.out / "oof_logits.npz", **{k: np.concatenate(v) for k, v in oof.items()})
+    photos = len({r.source for r in rows})
+    print(f"\n{args.folds}-fold cross-validation on {photos} real photos (mean ± std over folds)\n")
     print("| model | " + " | ".join(name for _, name in KEYS) + " |\n|---|" + "---|" * len(KEYS))
     for which in ("synthetic_only", "with_real"):
         cells = []

@@ -78,3 +78,21 @@ def test_kfold_keeps_groups_together_and_covers_everything():
         assert not {groups[i] for i in train} & {groups[i] for i in val}
         vals += val
     assert sorted(vals) == list(range(10))
+
+
+def test_real_folds_keep_a_photos_crops_together(tmp_path, tiny_real_folder, tmp_path_factory):
+    from coinnet.mine import mine
+    from coinnet.predictor import Predictor
+    from tests.helpers_infer import tiny_onnx
+
+    crops = tmp_path / "crops"
+    mine(tiny_real_folder, crops, Predictor(tiny_onnx(tmp_path_factory)), negatives=1)
+    cfg = compose_train_cfg(tmp_path, "data=mixed", f"data.real.paths=[{crops}]", "data.real.folds=2")
+    dm = instantiate(cfg.data, _convert_="all")
+    dm.setup("fit")
+    train_sources = {r.source for r in dm.train_sets[1].records}
+    val_sources = {r.source for r in dm.val_sets[1].records}
+    assert train_sources and val_sources and not train_sources & val_sources
+    assert len(dm.train_sets[1]) + len(dm.val_sets[1]) == 20  # 10 date crops + 10 no-date crops
+    batch = next(iter(dm.train_dataloader()))
+    assert batch["negative"].dtype == torch.bool and batch["negative"].shape == (batch["image"].shape[0],)

@@ -28,11 +28,13 @@ def test_single_checked_file_with_named_dynamic_io(model_path):
     proto = onnx.load(str(model_path))
     onnx.checker.check_model(proto)
     assert [i.name for i in proto.graph.input] == ["image"]
-    assert [o.name for o in proto.graph.output] == list(labels.HEAD_NAMES)
+    assert [o.name for o in proto.graph.output] == [*labels.HEAD_NAMES, "attention"]
     session = ort.InferenceSession(str(model_path), providers=["CPUExecutionProvider"])
     for n in (1, 5):
         outs = session.run(None, {"image": np.random.default_rng(n).random((n, 3, 64, 64), dtype=np.float32)})
-        assert [o.shape for o in outs] == [(n, 10)] * 4 + [(n, len(labels.MINTS))]
+        assert [o.shape for o in outs] == [(n, 10)] * 4 + [(n, len(labels.MINTS)), (n, len(labels.HEAD_NAMES), 4, 4)]
+        # Each head's attention map is a distribution over the stride-16 grid.
+        assert np.allclose(outs[-1].sum(axis=(2, 3)), 1.0, atol=1e-5)
 
 
 def test_onnxruntime_matches_torch(model_path):
@@ -43,7 +45,7 @@ def test_onnxruntime_matches_torch(model_path):
     model = CoinNet(backbone="mobilenetv3_small_050", input_size=64).eval()
     batch = parity_inputs(64, count=4)
     with torch.no_grad():
-        expected = [t.numpy() for t in model(torch.from_numpy(batch))]
+        expected = [t.numpy() for t in model(torch.from_numpy(batch), with_attention=True)]
     got = ort.InferenceSession(str(model_path), providers=["CPUExecutionProvider"]).run(None, {"image": batch})
     assert max(float(np.abs(e - g).max()) for e, g in zip(expected, got)) < 1e-4
 

@@ -175,6 +175,9 @@ def test_review_correction_lands_in_labels_csv(qtbot, window, coin_folder, tmp_p
 def test_threshold_settings_and_enhancement_persist(qtbot, window, app_settings, tiny_model, coin_folder):
     from coinnet.gui.app import MainWindow
 
+    # The spin box shows the model's threshold to three decimals (the shipped one is 0.924), not rounded.
+    window.threshold_spin.setValue(0.924)
+    assert window.predictor.threshold == pytest.approx(0.924)
     _run_batch(qtbot, window, [coin_folder])
     window.threshold_spin.setValue(0.0)
     assert all(p.status != "unknown" for p in window.results.predictions())
@@ -213,5 +216,11 @@ def test_date_box_is_outlined_in_image_pixels(window, coin_folder):
     window.single.show_prediction(replace(reading, box=(10.0, 20.0, 60.0, 45.0)))
     rect = window.single.view.box_rect()
     assert (rect.x(), rect.y(), rect.width(), rect.height()) == (10.0, 20.0, 50.0, 25.0)
-    window.single.show_prediction(reading)  # today's models give no box: nothing is drawn
+    window.single.show_prediction(replace(reading, box=None))  # no box (an older model): nothing is drawn
     assert window.single.view.box_rect() is None
+    # A model with attention maps always boxes where it read, inside the photo's neighbourhood.
+    assert reading.box is not None
+    window.single.show_prediction(reading)
+    h, w = window.single.original.shape[:2]
+    rect = window.single.view.box_rect()
+    assert rect.width() > 0 and rect.height() > 0 and -w < rect.x() < 2 * w and -h < rect.y() < 2 * h

@@ -83,9 +83,11 @@ def test_train_overrides_parse_with_hydra(tmp_path):
     cmd = train_command(overrides, tmp_path / "run dir")
     assert cmd[:3] == [sys.executable, "-m", "coinnet.train"]
     parsed = {o.get_key_element(): o.value() for o in OverridesParser.create().parse_overrides(cmd[3:])}
-    assert parsed["model.backbone"] == "resnet18" and parsed["trainer.max_epochs"] == 3
+    assert parsed["model.backbone"] == "resnet18"
     assert parsed["data.epoch_size"] == 500 and parsed["data"] == "mixed"
-    assert parsed["data.real.paths"] == folders
+    # Real photos: the chosen reader is trained first, finds the dates in them (mine), then is fine-tuned.
+    assert parsed["pretrain"] == ["model.backbone=resnet18", "trainer.max_epochs=3", "data.epoch_size=500", "experiment=smoke"]
+    assert parsed["mine"] == {"data": folders, "negatives": 1} and parsed["data.real.paths"] == []
     assert parsed["hydra.run.dir"] == str(tmp_path / "run dir")
     assert not any(o.startswith("data") and "real" in o for o in train_overrides("resnet18", 1, 10, []))
 

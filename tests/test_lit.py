@@ -1,3 +1,5 @@
+import math
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -65,3 +67,16 @@ def test_attention_loss_is_lowest_when_each_head_looks_at_its_glyph():
     soft = lambda a: (a * 8).flatten(2).softmax(-1).view_as(a)
     assert attention_loss(soft(on), points, mask) < attention_loss(soft(swapped), points, mask)
     assert attention_loss(soft(on), points, torch.tensor([[False, False]])).item() == 0.0
+
+
+def test_reject_loss_is_zero_when_unsure_and_counts_only_no_date_rows():
+    from coinnet.lit import reject_loss
+
+    unsure = tuple(torch.zeros(2, n) for n in (10, 10, 10, 10, 5))
+    sure = tuple(torch.tensor([[8.0] + [0.0] * (n - 1)] * 2) for n in (10, 10, 10, 10, 5))
+    negative = torch.tensor([True, False])
+    assert reject_loss(unsure, negative).item() == pytest.approx(0.0, abs=1e-6)
+    # KL(uniform || softmax) of a head sure of one class: logsumexp - mean of its logits - log(classes).
+    expected = torch.stack([torch.logsumexp(h[0], 0) - h[0].mean() - math.log(h.shape[1]) for h in sure]).mean()
+    assert reject_loss(sure, negative).item() == pytest.approx(expected.item())
+    assert reject_loss(sure, torch.tensor([False, False])).item() == 0.0

@@ -8,9 +8,10 @@ import pytest
 
 from coinnet import labels
 from coinnet.data.real import read_labels as training_rows
-from coinnet.mine import label_score, main, mine
+from coinnet.mine import far_views, label_score, main, mine
 from coinnet.predictor import Predictor
 from coinnet.records import LabelsError, read_labels
+from coinnet.views import RING_STEPS, candidate_views
 from tests.helpers_infer import tiny_onnx
 
 
@@ -24,20 +25,34 @@ def test_label_score_sums_known_heads_only():
     assert only_mint[1] > only_mint[0]
 
 
-def test_mine_writes_one_crop_per_row_in_order(tmp_path_factory, tiny_real_folder, tmp_path):
+def test_mine_writes_a_date_crop_and_no_date_crops_per_row(tmp_path_factory, tiny_real_folder, tmp_path):
     predictor = Predictor(tiny_onnx(tmp_path_factory), search="full")
     out = tmp_path / "crops"
-    n = mine(tiny_real_folder, out, predictor)
+    n = mine(tiny_real_folder, out, predictor, negatives=2)
     source = read_labels(tiny_real_folder)
     mined = read_labels(out)
-    assert n == len(source) == len(mined) == 10
-    assert [(r.year, r.mint) for r in mined] == [(r.year, r.mint) for r in source]
-    assert all(r.view == s.view and r.notes == f"mined from {Path(s.path).resolve()}" for r, s in zip(mined, source))
+    dates = [r for r in mined if not r.no_date]
+    assert n == len(mined) == 30 and len(dates) == len(source) == 10
+    assert [(r.year, r.mint) for r in dates] == [(r.year, r.mint) for r in source]
+    assert all(r.view == s.view and r.notes == f"mined from {Path(s.path).resolve()}" for r, s in zip(dates, source))
+    # No-date rows carry no label and name their source photo, so k-fold groups keep them with it.
+    negatives = [r for r in mined if r.no_date]
+    assert all(r.year is None and r.mint is None for r in negatives)
+    assert sorted({r.source for r in negatives}) == sorted(str(Path(s.path).resolve()) for s in source)
     from PIL import Image
 
     assert Image.open(mined[0].path).size == (64, 64)
-    # Training keeps the same rows in the same order, so k-fold splits of both folders agree.
-    assert [r.notes.removeprefix("mined from ") for r in training_rows(out)] == [str(Path(r.path).resolve()) for r in training_rows(tiny_real_folder)]
+    # Training keeps the no-date rows (they teach the heads to be unsure) beside the labelled ones.
+    assert len(training_rows(out)) == 30
+
+
+def test_far_views_exclude_the_date_view_and_its_tighter_crop():
+    img = np.zeros((400, 400, 3), np.uint8)
+    views = candidate_views(img, 64, "full")
+    best = views[8]  # the first ring view
+    far = {id(v) for v in far_views(views, best)}
+    assert id(best) not in far and id(views[8 + RING_STEPS]) not in far  # same spot, tighter crop
+    assert id(views[10]) in far and id(views[14]) in far  # 60 and 180 degrees round the coin
 
 
 def test_mine_cli_reports_a_missing_folder(tmp_path_factory, tmp_path, capsys):

@@ -161,3 +161,19 @@ def test_importing_the_predictor_pulls_in_no_torch():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == ""
+
+
+def test_vote_sums_views_and_reports_the_view_most_sure_of_the_pair():
+    dec = PairDecoder(labels.schema_dict())
+    # Photo 0: one view sure of 1999-D (a misreading), two overlapping views fairly sure of 1955-S.
+    # Photo 1: a single view.
+    views = [_logits_for("1999", "D", 2.2), _logits_for("1955", "S", 1.8), _logits_for("1955", "S", 1.7), _logits_for("2005", "none")]
+    logits = {h: np.concatenate([v[h] for v in views]) for h in labels.HEAD_NAMES}
+    voted, rows = dec.vote(logits, [3, 1], rule="sum")
+    assert voted.pairs == [(1955, "S"), (2005, "none")] and rows.tolist() == [1, 3]
+    alone = dec.decode({h: v[[1, 3]] for h, v in logits.items()})
+    assert np.allclose(voted.confidence, alone.confidence) and np.allclose(voted.year_confidence, alone.year_confidence)
+    most_sure, rows = dec.vote(logits, [3, 1], rule="max")
+    assert most_sure.pairs[0] == (1999, "D") and rows.tolist() == [0, 3]
+    with pytest.raises(ValueError, match="vote rule"):
+        dec.vote(logits, [4], rule="mean")

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from coinnet import labels
 from coinnet.data.synthetic import head_points
 from coinnet.render import RenderConfig, render
 
@@ -22,3 +23,20 @@ def test_digit_points_sit_inside_the_date_box_in_reading_order():
         if s.mint_box is not None:
             mx0, my0, mx1, my1 = s.mint_box
             assert mx0 <= pts[4, 0] <= mx1 and my0 <= pts[4, 1] <= my1
+
+
+def test_no_date_samples_have_no_label_and_no_upright_date():
+    from coinnet.data.synthetic import SyntheticCoins
+
+    cfg = RenderConfig(size=64, closeup_prob=1.0)
+    plain = SyntheticCoins(cfg, seed=3, length=50)
+    mixed = SyntheticCoins(cfg, seed=3, length=50, negative_prob=0.5)
+    flags = [mixed[i]["negative"] for i in range(50)]
+    assert 10 < sum(flags) < 40 and not any(plain[i]["negative"] for i in range(50))
+    for i, neg in enumerate(flags):
+        a, b = plain[i], mixed[i]
+        if neg:  # the same render, turned or shifted away, with every head unlabelled and unsupervised
+            assert (b["target"] == labels.IGNORE_INDEX).all() and not b["point_mask"].any()
+            assert b["image"].shape == a["image"].shape and not np.array_equal(a["image"], b["image"])
+        else:  # the rest are exactly the renders a model without no-date examples sees
+            assert np.array_equal(a["image"], b["image"]) and np.array_equal(a["target"], b["target"])

@@ -48,6 +48,7 @@ def _collate(items: list[dict]) -> dict:
         "target": target,
         "points": torch.from_numpy(np.stack([it["points"] for it in items])),
         "point_mask": torch.from_numpy(np.stack([it["point_mask"] for it in items])),
+        "negative": torch.tensor([bool(it.get("negative", False)) for it in items]),
         "view": [it["view"] for it in items],
     }
 
@@ -61,7 +62,8 @@ class CoinDataModule(pl.LightningDataModule):
         num_workers: loader workers (2 fits a 2-core machine: rendering overlaps the training step).
         seed: seeds splits, the source sampler and augmentations.
         epoch_size: training samples per epoch, drawn from the sources by weight.
-        synthetic: ``{weight, val_size, render: {...RenderConfig}}`` or None to disable.
+        synthetic: ``{weight, val_size, negative_prob, render: {...RenderConfig}}`` or None to disable;
+            ``negative_prob`` of the training renders are turned into no-date examples (see ``SyntheticCoins``).
         real: ``{paths: [folders], weight, folds, fold}`` or None; fold ``fold`` of ``folds`` is validation.
         augment_synthetic / augment_real: albumentations transforms for training samples of each source.
     """
@@ -98,7 +100,8 @@ class CoinDataModule(pl.LightningDataModule):
             cfg = self.synthetic_cfg
             render_cfg = RenderConfig(**{**dict(cfg.get("render") or {}), "size": self.input_size})
             aug = _compose(self.augment_synthetic, self.seed)
-            self.train_sets.append(SyntheticCoins(render_cfg, self.seed * 2 + 1, VIRTUAL_SYNTHETIC, aug))
+            negative_prob = float(cfg.get("negative_prob", 0.0))
+            self.train_sets.append(SyntheticCoins(render_cfg, self.seed * 2 + 1, VIRTUAL_SYNTHETIC, aug, negative_prob))
             self.train_weights.append(float(cfg.get("weight", 1.0)))
             # Validation renders with another seed: no coin is shared with training.
             self.val_sets.append(SyntheticCoins(render_cfg, self.seed * 2 + 2, int(cfg.get("val_size", 1000))))
@@ -107,8 +110,8 @@ class CoinDataModule(pl.LightningDataModule):
             cfg = self.real_cfg
             rows = [r for folder in cfg["paths"] for r in read_labels(folder)]
             folds, fold = int(cfg.get("folds") or 0), int(cfg.get("fold", 0))
-            if folds:
-                train_idx, val_idx = kfold_split(len(rows), folds, fold, self.seed, groups=cfg.get("groups"))
+            if folds:  # crops mined from one photo (its date and its no-date views) stay on one side
+                train_idx, val_idx = kfold_split(len(rows), folds, fold, self.seed, groups=[r.source for r in rows])
             else:  # folds 0: every real photo trains (a final model; real accuracy comes from cross-validation)
                 train_idx, val_idx = list(range(len(rows))), []
             real_train = RealCoins([rows[i] for i in train_idx], self.input_size, _compose(self.augment_real, self.seed))

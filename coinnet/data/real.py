@@ -18,12 +18,12 @@ from coinnet.records import LabelRecord
 
 
 def read_labels(folder: str | Path) -> list[LabelRecord]:
-    """Rows of ``folder/labels.csv`` that teach something (rows with neither field known are skipped).
+    """Rows of ``folder/labels.csv`` that teach something: a known field, or a no-date (reject) example.
 
     Raises:
         LabelsError: one line naming the file, row and reason.
     """
-    return [r for r in records.read_labels(folder) if r.year is not None or r.mint is not None]
+    return [r for r in records.read_labels(folder) if r.year is not None or r.mint is not None or r.no_date]
 
 
 class RealCoins(Dataset):
@@ -45,6 +45,7 @@ class RealCoins(Dataset):
             "image": np.ascontiguousarray(image),
             "target": np.asarray(labels.encode(rec.year, rec.mint), dtype=np.int64),
             "view": rec.view,
+            "negative": rec.no_date,
             # Real photos carry no digit positions: nothing supervises where the heads look.
             "points": np.zeros((len(labels.HEAD_NAMES), 2), dtype=np.float32),
             "point_mask": np.zeros(len(labels.HEAD_NAMES), dtype=bool),

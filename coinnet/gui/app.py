@@ -85,7 +85,7 @@ class MainWindow(QMainWindow):
         self.threshold_spin = QDoubleSpinBox()
         self.threshold_spin.setRange(0.0, 1.0)
         self.threshold_spin.setSingleStep(0.05)
-        self.threshold_spin.setDecimals(2)
+        self.threshold_spin.setDecimals(3)  # the shipped threshold (0.924) has three
         self.threshold_spin.setToolTip("Readings less confident than this are shown as unknown")
         self.threshold_spin.valueChanged.connect(self.set_threshold)
         self.toolbar = bar

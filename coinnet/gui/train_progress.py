@@ -31,18 +31,25 @@ def train_overrides(
 ) -> list[str]:
     """Hydra overrides for one wizard run.
 
-    Without real folders the default data config (rendered coins only) is used; with them, ``data=mixed``
-    adds ``data.real.paths`` beside the rendered coins. ``epoch_size`` is the samples drawn per epoch from
-    all sources together. ``extra`` overrides come last so they can refine anything.
+    Without real folders: the reader alone, trained on rendered coins as chosen. With them, the recipe of the
+    shipped model (``experiment=default_model``, :mod:`coinnet.stages`): that reader is trained first
+    (``pretrain``), finds the date in each labelled photo (``mine``: whole-coin photos become date crops,
+    plus no-date views), and is fine-tuned for 2 epochs on renders plus those crops. ``epoch_size`` is the
+    samples drawn per epoch from all sources together. ``extra`` overrides come last (in both stages), so
+    they can refine anything.
     """
-    overrides = [
-        f"model.backbone={hydra_string(backbone)}",
-        f"trainer.max_epochs={int(epochs)}",
-        f"data.epoch_size={int(epoch_size)}",
+    chosen = [f"model.backbone={hydra_string(backbone)}", f"trainer.max_epochs={int(epochs)}", f"data.epoch_size={int(epoch_size)}"]
+    extra = list(extra or [])
+    if not real_folders:
+        return chosen + extra
+    stage = ",".join(hydra_string(o) for o in chosen + extra)
+    folders = ",".join(hydra_string(str(p)) for p in real_folders)
+    return [
+        f"model.backbone={hydra_string(backbone)}", f"data.epoch_size={int(epoch_size)}",
+        "data=mixed", "data.real.paths=[]", "data.real.folds=0", "data.real.weight=0.5",
+        "data.synthetic.negative_prob=0.25", "model.negative_weight=1.0", "model.lr=0.001", "trainer.max_epochs=2",
+        f"pretrain=[{stage}]", f"mine={{data:[{folders}],negatives:1}}", *extra,
     ]
-    if real_folders:
-        overrides += ["data=mixed", "data.real.paths=[" + ",".join(hydra_string(str(p)) for p in real_folders) + "]"]
-    return overrides + list(extra or [])
 
 
 def train_command(overrides: list[str], run_dir: str | Path) -> list[str]:

@@ -1,0 +1,94 @@
+"""Stages a training config can ask for before its own fit, so one command builds the shipped model.
+
+``experiment=default_model`` fine-tunes a synthetic-only reader on rendered close-ups plus crops mined from
+real photos. With ``pretrain`` and ``mine`` set, :func:`coinnet.train.train` first
+
+1. trains that reader (the base config plus the ``pretrain`` overrides) into ``<run_dir>/pretrain``, unless
+   ``init_ckpt`` names one already, and fine-tunes from its best checkpoint;
+2. mines the labelled photos of each folder in ``mine.data`` with it (:mod:`coinnet.mine`: each photo's date
+   view, plus ``mine.negatives`` no-date views) into ``<run_dir>/mined/<k>``, added to ``data.real.paths``.
+
+Each stage's output is kept, so running the same command again (after a crash) does not redo finished stages,
+and an unfinished pretrain resumes from its ``last.ckpt``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from omegaconf import DictConfig, OmegaConf, open_dict
+
+CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
+
+
+def run_stages(cfg: DictConfig, run_dir: Path) -> None:
+    """Run the stages ``cfg`` asks for and point ``cfg`` (edited in place) at their outputs."""
+    init_onnx = None
+    if cfg.get("pretrain") is not None and not cfg.get("init_ckpt"):
+        best, init_onnx = pretrain(list(cfg.pretrain), cfg, run_dir / "pretrain")
+        with open_dict(cfg):
+            cfg.init_ckpt = str(best)
+    if cfg.get("mine"):
+        if not cfg.get("init_ckpt"):
+            raise ValueError("mine: needs a reader to find the dates with: set init_ckpt or pretrain")
+        crops = mine_crops(cfg, run_dir / "mined", init_onnx)
+        with open_dict(cfg):
+            real = cfg.data.real
+            real.paths = [*(real.paths or []), *map(str, crops)]
+
+
+def pretrain(overrides: list[str], cfg: DictConfig, out: Path) -> tuple[Path, Path]:
+    """Train the base config with ``overrides`` into ``out`` (or reuse a finished one); (best.ckpt, model.onnx)."""
+    best, onnx = out / "checkpoints" / "best.ckpt", out / "model.onnx"
+    if best.is_file() and onnx.is_file():
+        print(f"pretrain: reusing {best}")
+        return best, onnx
+    from coinnet.train import train
+
+    last = out / "checkpoints" / "last.ckpt"
+    fixed = [f"paths.run_dir={out}", f"paths.outputs={cfg.paths.outputs}", f"seed={cfg.seed}"]
+    if cfg.logger.get("experiment_name"):
+        fixed += [f"logger.experiment_name={cfg.logger.experiment_name}", f"logger.run_name={cfg.logger.get('run_name') or 'run'}-pretrain"]
+    else:
+        fixed.append("logger=none")
+    if last.is_file():
+        fixed.append(f"ckpt_path={last}")
+    stage_cfg = compose_train(overrides + fixed)
+    print(f"pretrain: training the synthetic reader into {out}")
+    result = train(stage_cfg)
+    return Path(result["best_ckpt"]), Path(result["onnx"])
+
+
+def compose_train(overrides: list[str]) -> DictConfig:
+    """``conf/train.yaml`` with ``overrides``, inside a running Hydra app or outside one (tests, embedding)."""
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    if GlobalHydra.instance().is_initialized():
+        return compose(config_name="train", overrides=overrides)
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        return compose(config_name="train", overrides=overrides)
+
+
+def mine_crops(cfg: DictConfig, out: Path, init_onnx: Path | None) -> list[Path]:
+    """Reader crops of each ``cfg.mine.data`` folder, found by the ``init_ckpt`` model (exported if needed)."""
+    from coinnet.mine import mine
+    from coinnet.predictor import Predictor
+
+    spec = OmegaConf.to_container(cfg.mine, resolve=True)
+    folders = [spec["data"]] if isinstance(spec["data"], str) else list(spec["data"])
+    done = [out / str(k) for k in range(len(folders))]
+    todo = [(src, dst) for src, dst in zip(folders, done) if not (dst / "labels.csv").is_file()]
+    if not todo:
+        print(f"mine: reusing {out}")
+        return done
+    if init_onnx is None:
+        from coinnet.export import export_checkpoint
+
+        init_onnx = out / "init.onnx"
+        export_checkpoint(cfg.init_ckpt, init_onnx)
+    predictor = Predictor(init_onnx, search="full")
+    for src, dst in todo:
+        n = mine(Path(src), dst, predictor, negatives=int(spec.get("negatives", 1)))
+        print(f"mine: {n} crops from {src} in {dst}")
+    return done

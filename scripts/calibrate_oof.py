@@ -1,0 +1,104 @@
+"""Fit the shipped model's temperature and choose its threshold on out-of-fold real photos.
+
+``python scripts/calibrate_oof.py [--oof outputs/crossval/oof_logits.npz] [--precision 0.95] [--write M.onnx]``
+
+``scripts/crossval_real.py`` keeps, for every real photo, the logits of the view its fold's model (trained
+without that photo) picked. A temperature fitted on them, and a threshold read off their accuracy-vs-coverage
+curve, are what the final model (trained on every photo) is shipped with: it cannot be calibrated on photos it
+has seen. ``--write`` stores both in an ONNX file's metadata (atomically; the graph is untouched).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import onnx
+
+from coinnet import labels, metrics
+from coinnet.calibrate import calibration_report, decode_valid_pairs, true_labels
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def load_oof(path: Path) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """(logits, targets) per head from ``crossval_real.py``'s ``oof_logits.npz``."""
+    data = np.load(path)
+    return {h: data[h] for h in labels.HEAD_NAMES}, {h: data[f"target_{h}"] for h in labels.HEAD_NAMES}
+
+
+def confidence_and_correct(logits: dict, targets: dict, temperature: float) -> tuple[np.ndarray, np.ndarray]:
+    """Pair confidence and whole-answer correctness of the photos with a known year, as the predictor decodes."""
+    years, mints, confidence = decode_valid_pairs(logits, temperature)
+    correct, scored = metrics.answer_correctness(*true_labels(targets), years, mints)
+    return confidence[scored], correct[scored]
+
+
+def operating_points(logits: dict, targets: dict, temperature: float, precisions=(0.99, 0.95, 0.9)) -> dict:
+    """Accuracy, ECE, the curve, and the lowest threshold reaching each precision, at ``temperature``."""
+    conf, ok = confidence_and_correct(logits, targets, temperature)
+    return {"accuracy": float(ok.mean()), "n": len(ok),
+            "ece": metrics.expected_calibration_error(conf, ok)["ece"],
+            **{f"p{round(p * 100)}": metrics.threshold_for_precision(conf, ok, p) for p in precisions},
+            "curve": metrics.coverage_curve(conf, ok)}
+
+
+def write_metadata(model: Path, values: dict[str, str]) -> None:
+    """Set metadata keys of an ONNX file in place, atomically."""
+    proto = onnx.load(str(model))
+    props = {p.key: p.value for p in proto.metadata_props} | values
+    del proto.metadata_props[:]
+    for key, value in props.items():
+        proto.metadata_props.add(key=key, value=value)
+    fd, tmp = tempfile.mkstemp(dir=model.parent, suffix=".onnx.tmp")
+    os.close(fd)
+    try:
+        onnx.save(proto, tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, model)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--oof", type=Path, default=REPO / "outputs" / "crossval" / "oof_logits.npz")
+    ap.add_argument("--precision", type=float, default=0.95, help="precision the default threshold must reach")
+    ap.add_argument("--write", type=Path, help="ONNX file whose temperature and threshold metadata to set")
+    args = ap.parse_args()
+    logits, targets = load_oof(args.oof)
+    report = calibration_report(logits, targets)
+    t = report["temperature"]
+    before, after = operating_points(logits, targets, 1.0), operating_points(logits, targets, t)
+    print(f"{before['n']} out-of-fold photos with a known year; year+mint accuracy {after['accuracy']:.1%}")
+    print(f"temperature {t:.3f}: NLL {report['nll_before']:.3f} -> {report['nll_after']:.3f}, "
+          f"ECE {report['ece_before']:.3f} -> {report['ece_after']:.3f} (two-fold held out: {report['ece_after_heldout']:.3f})")
+    print("\n| temperature | precision target | threshold | coverage | precision |\n|---|---|---|---|---|")
+    for name, res in (("1.0", before), (f"{t:.2f}", after)):
+        for key in ("p99", "p95", "p90"):
+            p = res[key]
+            cells = ("-", "-", "-") if p is None else (f"{p['threshold']:.3f}", f"{p['coverage']:.1%}", f"{p['precision']:.1%}")
+            print(f"| {name} | {key[1:]} % | " + " | ".join(cells) + " |")
+    chosen = metrics.threshold_for_precision(*confidence_and_correct(logits, targets, t), args.precision)
+    if chosen is None:
+        print(f"no threshold reaches {args.precision:.0%} precision out of fold", file=sys.stderr)
+        return 1
+    print(f"\nchosen: temperature {t:.3f}, threshold {chosen['threshold']:.3f} "
+          f"({chosen['precision']:.1%} precision at {chosen['coverage']:.1%} coverage, out of fold)")
+    (args.oof.parent / "calibration.json").write_text(json.dumps(
+        {"temperature": t, "threshold": chosen["threshold"], "chosen": chosen, "report": report,
+         "before": {k: v for k, v in before.items() if k != "curve"}, "after": {k: v for k, v in after.items() if k != "curve"}},
+        indent=1))
+    if args.write:
+        write_metadata(args.write, {"temperature": f"{t:.4f}", "threshold": f"{chosen['threshold']:.4f}"})
+        print(f"wrote temperature and threshold into {args.write}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,39 @@
+"""One command builds the shipped model: pretrain -> mine -> fine-tune -> export with calibration (shrunk)."""
+
+import csv
+import os
+
+import onnx
+
+from coinnet.labels import NO_DATE
+from coinnet.train import train
+from tests.conftest import compose_train_cfg
+
+
+def test_pretrain_mine_finetune_in_one_run_and_reuse_finished_stages(tmp_path, tiny_real_folder):
+    cfg = compose_train_cfg(
+        tmp_path, "data=mixed", "data.real.paths=[]", "data.real.folds=0", "data.synthetic.negative_prob=0.25",
+        "model.negative_weight=1.0", 'pretrain=["experiment=smoke"]', f"mine={{data:{tiny_real_folder},negatives:1}}",
+        "calibration.temperature=1.25", "calibration.threshold=0.7",
+    )
+    result = train(cfg)
+    run = tmp_path / "run"
+    pretrained = run / "pretrain" / "checkpoints" / "best.ckpt"
+    assert pretrained.is_file() and (run / "pretrain" / "model.onnx").is_file()
+    rows = list(csv.DictReader((run / "mined" / "0" / "labels.csv").open()))
+    # One date crop and one no-date crop per labelled photo, both naming their source photo.
+    assert len(rows) == 20 and sum(r["legible"] == NO_DATE for r in rows) == 10
+    assert all(r["notes"].startswith("mined from ") for r in rows)
+    saved = (run / "config.yaml").read_text()
+    assert f"init_ckpt: {pretrained}" in saved and str(run / "mined" / "0") in saved
+    meta = {p.key: p.value for p in onnx.load(result["onnx"]).metadata_props}
+    assert (float(meta["temperature"]), float(meta["threshold"])) == (1.25, 0.7)
+
+    # The same command again (e.g. after a crash) reuses the finished stages instead of redoing them.
+    stamp = os.stat(pretrained).st_mtime_ns
+    cfg = compose_train_cfg(
+        tmp_path, "data=mixed", "data.real.paths=[]", "data.real.folds=0", 'pretrain=["experiment=smoke"]',
+        f"mine={{data:{tiny_real_folder},negatives:1}}",
+    )
+    train(cfg)
+    assert os.stat(pretrained).st_mtime_ns == stamp
