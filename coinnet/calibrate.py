@@ -8,6 +8,10 @@ not worth it: the heads share a backbone and are over- or under-confident togeth
 The ECE reported before/after uses the same *overall* confidence the user sees: the probability of the best
 valid (year, mint) pair under the product of the head distributions, renormalised over valid pairs
 (:class:`coinnet.pair_decoder.PairDecoder`, the predictor's own decoding).
+
+:func:`fit_confidence_temperature` fits that confidence directly instead: the T minimising the log-loss of
+"the answer is right" against it. Heads that are each well calibrated can still give a pair confidence that is
+not (the pair multiplies five of them), and the pair confidence is what the threshold and the user see.
 """
 
 from __future__ import annotations
@@ -58,6 +62,32 @@ def fit_temperature(logits: dict[str, np.ndarray], targets: dict[str, np.ndarray
     # Searching log T keeps the bounded Brent search equally fine for T=0.1 and T=10.
     result = minimize_scalar(
         lambda log_t: head_nll(logits, targets, float(np.exp(log_t))),
+        bounds=tuple(np.log(T_BOUNDS)),
+        method="bounded",
+        options={"xatol": 1e-4},
+    )
+    return float(np.exp(result.x))
+
+
+def confidence_nll(logits: dict[str, np.ndarray], targets: dict[str, np.ndarray], temperature: float = 1.0) -> float:
+    """Log-loss of the decoded pair confidence as a forecast of a right answer (rows with a known year).
+
+    Raises:
+        ValueError: when no row has a known year.
+    """
+    years, mints, confidence = decode_valid_pairs(logits, temperature)
+    correct, scored = metrics.answer_correctness(*true_labels(targets), years, mints)
+    if not scored.any():
+        raise ValueError("no labelled targets to calibrate on")
+    c = np.clip(confidence[scored], 1e-9, 1 - 1e-9)
+    ok = correct[scored]
+    return float(-np.mean(np.where(ok, np.log(c), np.log1p(-c))))
+
+
+def fit_confidence_temperature(logits: dict[str, np.ndarray], targets: dict[str, np.ndarray]) -> float:
+    """The temperature minimising :func:`confidence_nll` within :data:`T_BOUNDS`."""
+    result = minimize_scalar(
+        lambda log_t: confidence_nll(logits, targets, float(np.exp(log_t))),
         bounds=tuple(np.log(T_BOUNDS)),
         method="bounded",
         options={"xatol": 1e-4},

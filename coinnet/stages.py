@@ -6,7 +6,10 @@ real photos. With ``pretrain`` and ``mine`` set, :func:`coinnet.train.train` fir
 1. trains that reader (the base config plus the ``pretrain`` overrides) into ``<run_dir>/pretrain``, unless
    ``init_ckpt`` names one already, and fine-tunes from its best checkpoint;
 2. mines the labelled photos of each folder in ``mine.data`` with it (:mod:`coinnet.mine`: each photo's date
-   view, plus ``mine.negatives`` no-date views) into ``<run_dir>/mined/<k>``, added to ``data.real.paths``.
+   view, plus ``mine.negatives`` no-date views) into ``<run_dir>/mined/<k>``, added to ``data.real.paths``;
+3. with ``mine.rounds`` > 1, fine-tunes on those crops (``<run_dir>/round1``, the run's own config), mines the
+   photos again with that better reader (``<run_dir>/mined_round2``) and so on: a reader that has seen real
+   photos finds the date in many that the synthetic one missed, so later rounds train on better crops.
 
 Each stage's output is kept, so running the same command again (after a crash) does not redo finished stages,
 and an unfinished pretrain resumes from its ``last.ckpt``.
@@ -31,10 +34,13 @@ def run_stages(cfg: DictConfig, run_dir: Path) -> None:
     if cfg.get("mine"):
         if not cfg.get("init_ckpt"):
             raise ValueError("mine: needs a reader to find the dates with: set init_ckpt or pretrain")
+        base_paths = list(cfg.data.real.paths or [])
         crops = mine_crops(cfg, run_dir / "mined", init_onnx)
+        for n in range(2, int(cfg.mine.get("rounds", 1)) + 1):
+            reader = fine_tune_round(cfg, base_paths + crops, run_dir / f"round{n - 1}")
+            crops = mine_crops(cfg, run_dir / f"mined_round{n}", reader)
         with open_dict(cfg):
-            real = cfg.data.real
-            real.paths = [*(real.paths or []), *map(str, crops)]
+            cfg.data.real.paths = [*base_paths, *map(str, crops)]
 
 
 def pretrain(overrides: list[str], cfg: DictConfig, out: Path) -> tuple[Path, Path]:
@@ -59,6 +65,24 @@ def pretrain(overrides: list[str], cfg: DictConfig, out: Path) -> tuple[Path, Pa
     return Path(result["best_ckpt"]), Path(result["onnx"])
 
 
+def fine_tune_round(cfg: DictConfig, real_paths: list, out: Path) -> Path:
+    """The run's own fine-tune on ``real_paths`` into ``out`` (or a finished one there); its ONNX reader."""
+    onnx = out / "model.onnx"
+    if onnx.is_file():
+        print(f"mine: reusing the reader in {out}")
+        return onnx
+    from coinnet.train import train
+
+    stage = cfg.copy()
+    with open_dict(stage):
+        stage.mine, stage.pretrain, stage.paths.run_dir = None, None, str(out)
+        stage.data.real.paths = [str(p) for p in real_paths]
+        if stage.logger.get("experiment_name"):
+            stage.logger.run_name = f"{cfg.logger.get('run_name') or 'run'}-{out.name}"
+    print(f"mine: fine-tuning a better reader into {out}")
+    return Path(train(stage)["onnx"])
+
+
 def compose_train(overrides: list[str]) -> DictConfig:
     """``conf/train.yaml`` with ``overrides``, inside a running Hydra app or outside one (tests, embedding)."""
     from hydra import compose, initialize_config_dir
@@ -70,8 +94,8 @@ def compose_train(overrides: list[str]) -> DictConfig:
         return compose(config_name="train", overrides=overrides)
 
 
-def mine_crops(cfg: DictConfig, out: Path, init_onnx: Path | None) -> list[Path]:
-    """Reader crops of each ``cfg.mine.data`` folder, found by the ``init_ckpt`` model (exported if needed)."""
+def mine_crops(cfg: DictConfig, out: Path, reader: Path | None) -> list[Path]:
+    """Reader crops of each ``cfg.mine.data`` folder, found by the ONNX ``reader`` (None: ``init_ckpt``, exported)."""
     from coinnet.mine import mine
     from coinnet.predictor import Predictor
 
@@ -82,12 +106,12 @@ def mine_crops(cfg: DictConfig, out: Path, init_onnx: Path | None) -> list[Path]
     if not todo:
         print(f"mine: reusing {out}")
         return done
-    if init_onnx is None:
+    if reader is None:
         from coinnet.export import export_checkpoint
 
-        init_onnx = out / "init.onnx"
-        export_checkpoint(cfg.init_ckpt, init_onnx)
-    predictor = Predictor(init_onnx, search="full")
+        reader = out / "init.onnx"
+        export_checkpoint(cfg.init_ckpt, reader)
+    predictor = Predictor(reader, search="full")
     for src, dst in todo:
         n = mine(Path(src), dst, predictor, negatives=int(spec.get("negatives", 1)))
         print(f"mine: {n} crops from {src} in {dst}")

@@ -1,9 +1,13 @@
-"""What real photos add, cross-validated: ``python scripts/crossval_real.py --init CKPT [--folds 5]``.
+"""What real photos add, cross-validated: ``python scripts/crossval_real.py --init CKPT --init-onnx ONNX``.
 
-For each fold: run the shipped recipe (``experiment=default_model``: fine-tune ``--init``, a synthetic-only
-checkpoint, on rendered coins plus the mined crops (``coinnet.mine``) of the other folds), export, then read the held-out fold's *original* photos with the full
-predictor (view search included), beside the ``--init`` model on the same photos. Prints mean and spread over
-folds. Photos never straddle the split: crops are grouped by their source photo (``LabelRecord.source``), as
+For each fold, run the shipped recipe (``experiment=default_model``) with the fold held out:
+- fine-tune ``--init``, a synthetic-only checkpoint, on rendered coins plus the mined crops (``coinnet.mine``)
+  of the other folds;
+- with ``--rounds 2`` (as ``mine.rounds``), mine every photo again with that fold's reader and fine-tune again;
+- export, then read the held-out fold's *original* photos with the full predictor (view search included),
+  beside the ``--init`` model on the same photos.
+
+Prints mean and spread over folds. Photos never straddle the split: crops are grouped by their source photo (``LabelRecord.source``), as
 training groups them. The held-out photos' best-view logits are kept (``oof_logits.npz``) for
 ``scripts/calibrate_oof.py``, which fits the temperature and the default threshold on them.
 """
@@ -23,6 +27,7 @@ from coinnet.data.sampling import kfold_split
 from coinnet import labels, metrics
 from coinnet.evaluate import answers, evaluate_predictions
 from coinnet.imageio import load_image
+from coinnet.mine import mine
 from coinnet.predictor import DRAFT_FACTOR, Predictor
 
 REPO = Path(__file__).resolve().parent.parent
@@ -48,11 +53,25 @@ def fold_scores(model: Path, truths: list[tuple]) -> dict:
     return out
 
 
+def fit_fold(args: argparse.Namespace, crops: Path, fold: int, run_dir: Path) -> Path:
+    """The shipped recipe (experiment=default_model) on ``crops`` with fold ``fold`` held out (or the finished
+    run in ``run_dir``); its ONNX file."""
+    cmd = [sys.executable, "-m", "coinnet.train", "experiment=default_model", f"data.real.paths=[{crops.resolve()}]",
+           f"data.real.folds={args.folds}", f"data.real.fold={fold}", f"init_ckpt={args.init.resolve()}",
+           "mine=null", f"seed={args.seed}", f"paths.run_dir={run_dir.resolve()}", f"logger.run_name=crossval-{run_dir.name}",
+           "trainer.enable_progress_bar=false"]
+    if not (run_dir / "model.onnx").is_file():
+        subprocess.run(cmd, cwd=REPO, check=True)
+    return run_dir / "model.onnx"
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--init", type=Path, required=True, help="synthetic-only checkpoint to start from (and compare with)")
     ap.add_argument("--init-onnx", type=Path, required=True, help="its ONNX export (the baseline reader)")
-    ap.add_argument("--crops", type=Path, default=REPO / "data" / "cents-web-crops")
+    ap.add_argument("--crops", type=Path, default=REPO / "data" / "cents-web-crops", help="crops mined by --init's reader")
+    ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "datasets" / "cents-web", help="the photos (for --rounds)")
+    ap.add_argument("--rounds", type=int, default=2, help="mine.rounds of the recipe: later rounds re-mine with the fold's reader")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--out", type=Path, default=REPO / "outputs" / "crossval")
@@ -61,19 +80,20 @@ def main() -> int:
     groups = [r.source for r in rows]
     results, oof = [], {}
     for fold in range(args.folds):
-        run_dir = args.out / f"fold{fold}"
-        # The shipped recipe (experiment=default_model), with one fold held out.
-        cmd = [sys.executable, "-m", "coinnet.train", "experiment=default_model", f"data.real.paths=[{args.crops.resolve()}]",
-               f"data.real.folds={args.folds}", f"data.real.fold={fold}", f"init_ckpt={args.init.resolve()}",
-               "mine=null", f"seed={args.seed}", f"paths.run_dir={run_dir.resolve()}", f"logger.run_name=crossval-fold{fold}",
-               "trainer.enable_progress_bar=false"]
-        if not (run_dir / "model.onnx").is_file():
-            subprocess.run(cmd, cwd=REPO, check=True)
+        crops, run_dir = args.crops, args.out / f"fold{fold}"
+        model = fit_fold(args, crops, fold, run_dir)
+        for r in range(2, args.rounds + 1):
+            # As mine.rounds does: the fold's reader, which never saw the held-out photos, mines every photo again.
+            crops = run_dir / f"mined_round{r}"
+            if not (crops / "labels.csv").is_file():
+                mine(args.data, crops, Predictor(model, search="full"), negatives=1)
+            run_dir = args.out / f"fold{fold}_round{r}"
+            model = fit_fold(args, crops, fold, run_dir)
         _, val = kfold_split(len(rows), args.folds, fold, args.seed, groups=groups)
         # The held-out fold's original photos, once each, as the user would give them.
         truths = [(rows[i].source, rows[i].year, rows[i].mint, rows[i].view) for i in val if not rows[i].no_date]
-        res = {"fold": fold, "synthetic_only": fold_scores(args.init_onnx, truths), "with_real": fold_scores(run_dir / "model.onnx", truths)}
-        for head, values in held_out_logits(run_dir / "model.onnx", truths).items():
+        res = {"fold": fold, "synthetic_only": fold_scores(args.init_onnx, truths), "with_real": fold_scores(model, truths)}
+        for head, values in held_out_logits(model, truths).items():
             oof.setdefault(head, []).append(values)
         oof.setdefault("photo", []).append(np.array([t[0] for t in truths]))
         # Labels as head targets (unknown fields = ignore index), the form calibrate.fit_temperature takes.

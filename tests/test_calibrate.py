@@ -90,3 +90,15 @@ def test_calibration_report_lowers_ece_on_overconfident_logits():
     assert report["ece_after"] < report["ece_before"]
     assert report["ece_after_heldout"] < report["ece_before"]
     assert len(report["fold_temperatures"]) == 2 and report["n_scored"] == 600
+
+
+def test_confidence_temperature_fits_the_answer_confidence_and_lowers_its_ece():
+    logits, targets = _synthetic(600, accuracy=0.9, scale=12.0, seed=3)  # over-confident heads
+    t = calibrate.fit_confidence_temperature(logits, targets)
+    assert t > 1.0  # over-confidence is softened
+    assert calibrate.confidence_nll(logits, targets, t) < calibrate.confidence_nll(logits, targets, 1.0)
+    # Scored on fresh rows drawn the same way (not those it was fitted on).
+    fresh, fresh_targets = _synthetic(600, accuracy=0.9, scale=12.0, seed=4)
+    before = calibrate.overall_ece(fresh, fresh_targets)["ece"]
+    after = calibrate.overall_ece(fresh, fresh_targets, t)["ece"]
+    assert after < 0.5 * before

@@ -87,7 +87,7 @@ def test_train_overrides_parse_with_hydra(tmp_path):
     assert parsed["data.epoch_size"] == 500 and parsed["data"] == "mixed"
     # Real photos: the chosen reader is trained first, finds the dates in them (mine), then is fine-tuned.
     assert parsed["pretrain"] == ["model.backbone=resnet18", "trainer.max_epochs=3", "data.epoch_size=500", "experiment=smoke"]
-    assert parsed["mine"] == {"data": folders, "negatives": 1} and parsed["data.real.paths"] == []
+    assert parsed["mine"] == {"data": folders, "negatives": 1, "rounds": 2} and parsed["data.real.paths"] == []
     assert parsed["hydra.run.dir"] == str(tmp_path / "run dir")
     assert not any(o.startswith("data") and "real" in o for o in train_overrides("resnet18", 1, 10, []))
 

@@ -10,10 +10,10 @@ from coinnet.train import train
 from tests.conftest import compose_train_cfg
 
 
-def test_pretrain_mine_finetune_in_one_run_and_reuse_finished_stages(tmp_path, tiny_real_folder):
+def test_pretrain_mine_two_rounds_finetune_in_one_run_and_reuse_finished_stages(tmp_path, tiny_real_folder):
     cfg = compose_train_cfg(
         tmp_path, "data=mixed", "data.real.paths=[]", "data.real.folds=0", "data.synthetic.negative_prob=0.25",
-        "model.negative_weight=1.0", 'pretrain=["experiment=smoke"]', f"mine={{data:{tiny_real_folder},negatives:1}}",
+        "model.negative_weight=1.0", 'pretrain=["experiment=smoke"]', f"mine={{data:{tiny_real_folder},negatives:1,rounds:2}}",
         "calibration.temperature=1.25", "calibration.threshold=0.7",
     )
     result = train(cfg)
@@ -24,8 +24,11 @@ def test_pretrain_mine_finetune_in_one_run_and_reuse_finished_stages(tmp_path, t
     # One date crop and one no-date crop per labelled photo, both naming their source photo.
     assert len(rows) == 20 and sum(r["legible"] == NO_DATE for r in rows) == 10
     assert all(r["notes"].startswith("mined from ") for r in rows)
+    # Round 2: a reader fine-tuned on the first crops mined the photos again; the final fit uses those crops.
+    assert (run / "round1" / "model.onnx").is_file() and (run / "mined_round2" / "0" / "labels.csv").is_file()
     saved = (run / "config.yaml").read_text()
-    assert f"init_ckpt: {pretrained}" in saved and str(run / "mined" / "0") in saved
+    assert f"init_ckpt: {pretrained}" in saved and str(run / "mined_round2" / "0") in saved
+    assert str(run / "mined" / "0") not in saved
     meta = {p.key: p.value for p in onnx.load(result["onnx"]).metadata_props}
     assert (float(meta["temperature"]), float(meta["threshold"])) == (1.25, 0.7)
 

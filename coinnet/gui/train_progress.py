@@ -34,7 +34,8 @@ def train_overrides(
     Without real folders: the reader alone, trained on rendered coins as chosen. With them, the recipe of the
     shipped model (``experiment=default_model``, :mod:`coinnet.stages`): that reader is trained first
     (``pretrain``), finds the date in each labelled photo (``mine``: whole-coin photos become date crops,
-    plus no-date views), and is fine-tuned for 2 epochs on renders plus those crops. ``epoch_size`` is the
+    plus no-date views), and is fine-tuned for 2 epochs on renders plus those crops; that reader mines the
+    photos again and the fine-tune is repeated on the better crops (``mine.rounds``). ``epoch_size`` is the
     samples drawn per epoch from all sources together. ``extra`` overrides come last (in both stages), so
     they can refine anything.
     """
@@ -48,7 +49,7 @@ def train_overrides(
         f"model.backbone={hydra_string(backbone)}", f"data.epoch_size={int(epoch_size)}",
         "data=mixed", "data.real.paths=[]", "data.real.folds=0", "data.real.weight=0.5",
         "data.synthetic.negative_prob=0.25", "model.negative_weight=1.0", "model.lr=0.001", "trainer.max_epochs=2",
-        f"pretrain=[{stage}]", f"mine={{data:[{folders}],negatives:1}}", *extra,
+        f"pretrain=[{stage}]", f"mine={{data:[{folders}],negatives:1,rounds:2}}", *extra,
     ]
 
 
