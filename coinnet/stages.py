@@ -18,16 +18,21 @@ and an unfinished pretrain resumes from its ``last.ckpt``.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from omegaconf import DictConfig, OmegaConf, open_dict
 
 CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
 
 
-def run_stages(cfg: DictConfig, run_dir: Path) -> None:
-    """Run the stages ``cfg`` asks for and point ``cfg`` (edited in place) at their outputs."""
+def run_stages(cfg: DictConfig, run_dir: Path, announce: Callable[[str], None] = print) -> None:
+    """Run the stages ``cfg`` asks for and point ``cfg`` (edited in place) at their outputs.
+
+    ``announce`` hears each stage's name as it starts (the training wizard shows it).
+    """
     init_onnx = None
     if cfg.get("pretrain") is not None and not cfg.get("init_ckpt"):
+        announce("pretrain")
         best, init_onnx = pretrain(list(cfg.pretrain), cfg, run_dir / "pretrain")
         with open_dict(cfg):
             cfg.init_ckpt = str(best)
@@ -35,9 +40,12 @@ def run_stages(cfg: DictConfig, run_dir: Path) -> None:
         if not cfg.get("init_ckpt"):
             raise ValueError("mine: needs a reader to find the dates with: set init_ckpt or pretrain")
         base_paths = list(cfg.data.real.paths or [])
+        announce("mine")
         crops = mine_crops(cfg, run_dir / "mined", init_onnx)
         for n in range(2, int(cfg.mine.get("rounds", 1)) + 1):
+            announce(f"round {n - 1}")
             reader = fine_tune_round(cfg, base_paths + crops, run_dir / f"round{n - 1}")
+            announce(f"mine, round {n}")
             crops = mine_crops(cfg, run_dir / f"mined_round{n}", reader)
         with open_dict(cfg):
             cfg.data.real.paths = [*base_paths, *map(str, crops)]

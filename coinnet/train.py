@@ -66,7 +66,8 @@ def train(cfg: DictConfig, callbacks: list[pl.Callback] | None = None) -> dict[s
     progress = ProgressFile(run_dir / "progress.jsonl")
     if cfg.get("threads"):
         torch.set_num_threads(int(cfg.threads))
-    run_stages(cfg, run_dir)  # pretrain / mine, when the config asks for them (they fill init_ckpt, real paths)
+    # Pretrain / mine when the config asks for them (they fill init_ckpt and the real paths); the wizard shows each.
+    run_stages(cfg, run_dir, lambda stage: progress.write(None, event="stage", stage=stage))
     pl.seed_everything(cfg.seed, workers=True)
     (run_dir / "config.yaml").write_text(OmegaConf.to_yaml(cfg, resolve=True))
 

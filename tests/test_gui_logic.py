@@ -110,6 +110,8 @@ def test_progress_tail_reads_only_complete_new_lines(tmp_path):
 
 def test_train_state_folds_records():
     state = TrainState()
+    state.apply({"event": "stage", "stage": "pretrain"})  # stages before the fit are named until it starts
+    assert state.summary().startswith("stage: pretrain") and not state.finished
     for record in (
         {"event": "start", "max_epochs": 2, "steps_per_epoch": 5},
         {"event": "step", "epoch": 1, "step": 6, "total_steps": 10, "loss": 0.8},
@@ -117,7 +119,7 @@ def test_train_state_folds_records():
     ):
         state.apply(record)
     assert (state.percent, state.finished) == (60, False)
-    assert "epoch 2/2" in state.summary() and "year_acc 0.250" in state.summary()
+    assert "epoch 2/2" in state.summary() and "year_acc 0.250" in state.summary() and "stage" not in state.summary()
     state.apply({"event": "done", "onnx": "/x/model.onnx", "metrics": {"val/year_acc": 0.3}})
     assert (state.finished, state.onnx, state.percent, state.metrics["val/year_acc"]) == (True, "/x/model.onnx", 100, 0.3)
     failed = TrainState()

@@ -1,6 +1,7 @@
 """One command builds the shipped model: pretrain -> mine -> fine-tune -> export with calibration (shrunk)."""
 
 import csv
+import json
 import os
 
 import onnx
@@ -24,6 +25,11 @@ def test_pretrain_mine_two_rounds_finetune_in_one_run_and_reuse_finished_stages(
     # One date crop and one no-date crop per labelled photo, both naming their source photo.
     assert len(rows) == 20 and sum(r["legible"] == NO_DATE for r in rows) == 10
     assert all(r["notes"].startswith("mined from ") for r in rows)
+    # The wizard hears each stage before the run's own fit starts.
+    events = [json.loads(line) for line in (run / "progress.jsonl").read_text().splitlines()]
+    stages = [e["stage"] for e in events if e["event"] == "stage"]
+    assert stages == ["pretrain", "mine", "round 1", "mine, round 2"]
+    assert [e["event"] for e in events].index("start") > max(i for i, e in enumerate(events) if e["event"] == "stage")
     # Round 2: a reader fine-tuned on the first crops mined the photos again; the final fit uses those crops.
     assert (run / "round1" / "model.onnx").is_file() and (run / "mined_round2" / "0" / "labels.csv").is_file()
     saved = (run / "config.yaml").read_text()

@@ -106,11 +106,15 @@ class TrainState:
     finished: bool = False
     onnx: str | None = None
     error: str | None = None
+    stage: str = ""  # a stage before the fit (pretrain, mine, round 1...), while it runs
 
     def apply(self, record: dict) -> None:
         """Update from one progress record (unknown events are ignored)."""
         event = record.get("event")
-        if event == "start":
+        if event == "stage":
+            self.stage = str(record.get("stage") or "")
+        elif event == "start":
+            self.stage = ""  # the run's own fit has begun
             self.max_epochs = int(record.get("max_epochs") or 0)
             self.total_steps = int(record.get("total_steps") or 0) or self.max_epochs * int(
                 record.get("steps_per_epoch") or 0
@@ -141,7 +145,7 @@ class TrainState:
 
     def summary(self) -> str:
         """One line for a status label: epoch, step, loss and the headline validation metrics."""
-        parts = []
+        parts = [f"stage: {self.stage} (see the log)"] if self.stage else []
         if self.max_epochs:
             parts.append(f"epoch {min(self.epoch + 1, self.max_epochs)}/{self.max_epochs}")
         if self.total_steps:
