@@ -52,6 +52,18 @@ def head_nll(logits: dict[str, np.ndarray], targets: dict[str, np.ndarray], temp
     return total / count
 
 
+def _fit(loss, logits: dict[str, np.ndarray], targets: dict[str, np.ndarray]) -> float:
+    """The temperature minimising ``loss(logits, targets, T)`` within :data:`T_BOUNDS`."""
+    # Searching log T keeps the bounded Brent search equally fine for T=0.1 and T=10.
+    result = minimize_scalar(
+        lambda log_t: loss(logits, targets, float(np.exp(log_t))),
+        bounds=tuple(np.log(T_BOUNDS)),
+        method="bounded",
+        options={"xatol": 1e-4},
+    )
+    return float(np.exp(result.x))
+
+
 def fit_temperature(logits: dict[str, np.ndarray], targets: dict[str, np.ndarray]) -> float:
     """The temperature minimising :func:`head_nll` within :data:`T_BOUNDS`.
 
@@ -59,14 +71,7 @@ def fit_temperature(logits: dict[str, np.ndarray], targets: dict[str, np.ndarray
         logits: head name -> (N, C) raw logits (before any temperature).
         targets: head name -> (N,) class indices, :data:`coinnet.labels.IGNORE_INDEX` where unknown.
     """
-    # Searching log T keeps the bounded Brent search equally fine for T=0.1 and T=10.
-    result = minimize_scalar(
-        lambda log_t: head_nll(logits, targets, float(np.exp(log_t))),
-        bounds=tuple(np.log(T_BOUNDS)),
-        method="bounded",
-        options={"xatol": 1e-4},
-    )
-    return float(np.exp(result.x))
+    return _fit(head_nll, logits, targets)
 
 
 def confidence_nll(logits: dict[str, np.ndarray], targets: dict[str, np.ndarray], temperature: float = 1.0) -> float:
@@ -75,24 +80,16 @@ def confidence_nll(logits: dict[str, np.ndarray], targets: dict[str, np.ndarray]
     Raises:
         ValueError: when no row has a known year.
     """
-    years, mints, confidence = decode_valid_pairs(logits, temperature)
-    correct, scored = metrics.answer_correctness(*true_labels(targets), years, mints)
-    if not scored.any():
+    confidence, correct = answer_confidence(logits, targets, temperature)
+    if not len(correct):
         raise ValueError("no labelled targets to calibrate on")
-    c = np.clip(confidence[scored], 1e-9, 1 - 1e-9)
-    ok = correct[scored]
-    return float(-np.mean(np.where(ok, np.log(c), np.log1p(-c))))
+    c = np.clip(confidence, 1e-9, 1 - 1e-9)
+    return float(-np.mean(np.where(correct, np.log(c), np.log1p(-c))))
 
 
 def fit_confidence_temperature(logits: dict[str, np.ndarray], targets: dict[str, np.ndarray]) -> float:
     """The temperature minimising :func:`confidence_nll` within :data:`T_BOUNDS`."""
-    result = minimize_scalar(
-        lambda log_t: confidence_nll(logits, targets, float(np.exp(log_t))),
-        bounds=tuple(np.log(T_BOUNDS)),
-        method="bounded",
-        options={"xatol": 1e-4},
-    )
-    return float(np.exp(result.x))
+    return _fit(confidence_nll, logits, targets)
 
 
 @lru_cache(maxsize=1)
@@ -121,16 +118,42 @@ def true_labels(targets: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]
     return years.astype(np.int64), np.where(mints == labels.IGNORE_INDEX, -1, mints).astype(np.int64)
 
 
+def answer_confidence(
+    logits: dict[str, np.ndarray], targets: dict[str, np.ndarray], temperature: float = 1.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Overall confidence at ``temperature`` and whether the whole answer is right, for rows with a known year."""
+    pred_years, pred_mints, confidence = decode_valid_pairs(logits, temperature)
+    correct, scored = metrics.answer_correctness(*true_labels(targets), pred_years, pred_mints)
+    return confidence[scored], correct[scored]
+
+
 def overall_ece(logits: dict[str, np.ndarray], targets: dict[str, np.ndarray], temperature: float = 1.0) -> dict:
     """:func:`coinnet.metrics.expected_calibration_error` of the overall confidence at ``temperature``."""
-    pred_years, pred_mints, confidence = decode_valid_pairs(logits, temperature)
-    true_years, true_mints = true_labels(targets)
-    correct, scored = metrics.answer_correctness(true_years, true_mints, pred_years, pred_mints)
-    return metrics.expected_calibration_error(confidence[scored], correct[scored])
+    return metrics.expected_calibration_error(*answer_confidence(logits, targets, temperature))
 
 
 def _rows(data: dict[str, np.ndarray], rows: np.ndarray) -> dict[str, np.ndarray]:
     return {k: np.asarray(v)[rows] for k, v in data.items()}
+
+
+def heldout_ece(logits: dict[str, np.ndarray], targets: dict[str, np.ndarray], fit=fit_temperature) -> tuple[list, float | None]:
+    """Two-fold held-out ECE: T fitted (by ``fit``) on the even rows scores the odd ones and vice versa.
+
+    Returns:
+        ``(the two temperatures, ECE)``; ``([], None)`` when a half has no labels.
+    """
+    n = len(next(iter(targets.values())))
+    folds = [np.arange(n) % 2 == k for k in (0, 1)]
+    try:
+        fold_t = [fit(_rows(logits, ~fold), _rows(targets, ~fold)) for fold in folds]
+    except ValueError:  # a half without labels: too few rows for a held-out check
+        return [], None
+    # Rescale each fold's logits by its own out-of-fold T, then score all rows together at T=1.
+    scaled = {h: np.asarray(logits[h], dtype=np.float64).copy() for h in labels.HEAD_NAMES}
+    for fold, t in zip(folds, fold_t):
+        for h in scaled:
+            scaled[h][fold] /= t
+    return fold_t, overall_ece(scaled, targets)["ece"]
 
 
 def calibration_report(
@@ -149,18 +172,7 @@ def calibration_report(
     n = len(next(iter(targets.values())))
     temperature = fit_temperature(logits, targets)
     before = overall_ece(logits, targets)
-    folds = [np.arange(n) % 2 == k for k in (0, 1)]
-    try:
-        fold_t = [fit_temperature(_rows(logits, ~fold), _rows(targets, ~fold)) for fold in folds]
-    except ValueError:  # a half without labels: too few rows for a held-out check
-        fold_t, heldout_ece = [], None
-    else:
-        # Rescale each fold's logits by its own out-of-fold T, then score all rows together at T=1.
-        heldout = {h: np.asarray(logits[h], dtype=np.float64).copy() for h in labels.HEAD_NAMES}
-        for fold, t in zip(folds, fold_t):
-            for h in heldout:
-                heldout[h][fold] /= t
-        heldout_ece = overall_ece(heldout, targets)["ece"]
+    fold_t, heldout = heldout_ece(logits, targets)
     return {
         "temperature": temperature,
         "nll_before": head_nll(logits, targets),
@@ -169,7 +181,7 @@ def calibration_report(
         "current_temperature": float(current_temperature),
         "ece_current": overall_ece(logits, targets, current_temperature)["ece"],
         "ece_after": overall_ece(logits, targets, temperature)["ece"],
-        "ece_after_heldout": heldout_ece,
+        "ece_after_heldout": heldout,
         "fold_temperatures": fold_t,
         "n_rows": int(n),
         "n_scored": before["n"],

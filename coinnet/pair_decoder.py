@@ -81,36 +81,30 @@ class PairDecoder:
         if rule not in VOTE_RULES:
             raise ValueError(f"vote rule must be one of {', '.join(VOTE_RULES)}, got {rule!r}")
         posterior = np.exp(log_softmax(self.pair_log_probs(logits, temperature)))
-        pairs, conf, year_conf, mint_conf, rows = [], [], [], [], []
-        start = 0
+        chosen, rows, start = [], [], 0
         for n in counts:
             block = posterior[start : start + n]
             b = int((block.sum(axis=0) if rule == "sum" else block[block.max(axis=1).argmax()]).argmax())
-            v = start + int(block[:, b].argmax())
-            year, mint = self.pairs[b]
-            pairs.append((year, mint))
-            conf.append(posterior[v, b])
-            year_conf.append((posterior[v] @ self._pair_to_year)[self._year_col[year]])
-            mint_conf.append((posterior[v] @ self._pair_to_mint)[self._mint_idx[b]])
-            rows.append(v)
+            chosen.append(b)
+            rows.append(start + int(block[:, b].argmax()))
             start += n
         rows = np.array(rows, dtype=np.int64)
-        decoded = DecodedBatch(pairs, np.array(conf), np.array(year_conf), np.array(mint_conf), posterior[rows])
-        return decoded, rows
+        return self._decoded(posterior[rows], np.array(chosen, dtype=np.int64)), rows
 
     def decode(self, logits: dict[str, np.ndarray], temperature: float = 1.0) -> DecodedBatch:
         """Best valid pair per sample with its probability and the year / mint marginals."""
         posterior = np.exp(log_softmax(self.pair_log_probs(logits, temperature)))
-        best = posterior.argmax(axis=1)
-        rows = np.arange(len(best))
-        year_marg = posterior @ self._pair_to_year
-        mint_marg = posterior @ self._pair_to_mint
-        pairs = [self.pairs[b] for b in best]
+        return self._decoded(posterior, posterior.argmax(axis=1))
+
+    def _decoded(self, posterior: np.ndarray, chosen: np.ndarray) -> DecodedBatch:
+        """Pair ``chosen[i]`` of row ``i`` of ``posterior`` (N, P), with its probability and field marginals."""
+        rows = np.arange(len(chosen))
+        pairs = [self.pairs[b] for b in chosen]
         year_col = [self._year_col[y] for y, _ in pairs]
         return DecodedBatch(
             pairs=pairs,
-            confidence=posterior[rows, best],
-            year_confidence=year_marg[rows, year_col],
-            mint_confidence=mint_marg[rows, self._mint_idx[best]],
+            confidence=posterior[rows, chosen],
+            year_confidence=(posterior @ self._pair_to_year)[rows, year_col],
+            mint_confidence=(posterior @ self._pair_to_mint)[rows, self._mint_idx[chosen]],
             posterior=posterior,
         )

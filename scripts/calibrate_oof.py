@@ -21,7 +21,7 @@ import numpy as np
 import onnx
 
 from coinnet import labels, metrics
-from coinnet.calibrate import calibration_report, confidence_nll, decode_valid_pairs, fit_confidence_temperature, true_labels
+from coinnet.calibrate import answer_confidence, calibration_report, confidence_nll, fit_confidence_temperature, heldout_ece
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -32,32 +32,13 @@ def load_oof(path: Path) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     return {h: data[h] for h in labels.HEAD_NAMES}, {h: data[f"target_{h}"] for h in labels.HEAD_NAMES}
 
 
-def confidence_and_correct(logits: dict, targets: dict, temperature: float) -> tuple[np.ndarray, np.ndarray]:
-    """Pair confidence and whole-answer correctness of the photos with a known year, as the predictor decodes."""
-    years, mints, confidence = decode_valid_pairs(logits, temperature)
-    correct, scored = metrics.answer_correctness(*true_labels(targets), years, mints)
-    return confidence[scored], correct[scored]
-
-
 def operating_points(logits: dict, targets: dict, temperature: float, precisions=(0.99, 0.95, 0.9)) -> dict:
     """Accuracy, ECE, the curve, and the lowest threshold reaching each precision, at ``temperature``."""
-    conf, ok = confidence_and_correct(logits, targets, temperature)
+    conf, ok = answer_confidence(logits, targets, temperature)
     return {"accuracy": float(ok.mean()), "n": len(ok),
             "ece": metrics.expected_calibration_error(conf, ok)["ece"],
             **{f"p{round(p * 100)}": metrics.threshold_for_precision(conf, ok, p) for p in precisions},
             "curve": metrics.coverage_curve(conf, ok)}
-
-
-def heldout_ece(logits: dict, targets: dict) -> float:
-    """ECE of the answer confidence when each half of the rows is scaled by T fitted on the other half."""
-    n = len(targets[labels.HEAD_NAMES[0]])
-    conf, ok = np.zeros(0), np.zeros(0, dtype=bool)
-    for k in (0, 1):
-        fit, score = np.arange(n) % 2 != k, np.arange(n) % 2 == k
-        t = fit_confidence_temperature({h: v[fit] for h, v in logits.items()}, {h: v[fit] for h, v in targets.items()})
-        c, o = confidence_and_correct({h: v[score] for h, v in logits.items()}, {h: v[score] for h, v in targets.items()}, t)
-        conf, ok = np.concatenate([conf, c]), np.concatenate([ok, o])
-    return metrics.expected_calibration_error(conf, ok)["ece"]
 
 
 def write_metadata(model: Path, values: dict[str, str]) -> None:
@@ -93,14 +74,14 @@ def main() -> int:
           f"answer ECE {report['ece_before']:.3f} -> {report['ece_after']:.3f} (two-fold held out: {report['ece_after_heldout']:.3f})")
     print(f"answer-confidence fit (shipped): T {t:.3f}, answer log-loss {confidence_nll(logits, targets):.3f} -> "
           f"{confidence_nll(logits, targets, t):.3f}, answer ECE {before['ece']:.3f} -> {after['ece']:.3f}; "
-          f"two-fold held out ECE {heldout_ece(logits, targets):.3f}")
+          f"two-fold held out ECE {heldout_ece(logits, targets, fit_confidence_temperature)[1]:.3f}")
     print("\n| temperature | precision target | threshold | coverage | precision |\n|---|---|---|---|---|")
     for name, res in (("1.0", before), (f"{t:.2f}", after)):
         for key in ("p99", "p95", "p90"):
             p = res[key]
             cells = ("-", "-", "-") if p is None else (f"{p['threshold']:.3f}", f"{p['coverage']:.1%}", f"{p['precision']:.1%}")
             print(f"| {name} | {key[1:]} % | " + " | ".join(cells) + " |")
-    chosen = metrics.threshold_for_precision(*confidence_and_correct(logits, targets, t), args.precision)
+    chosen = metrics.threshold_for_precision(*answer_confidence(logits, targets, t), args.precision)
     if chosen is None:
         print(f"no threshold reaches {args.precision:.0%} precision out of fold", file=sys.stderr)
         return 1
