@@ -19,20 +19,16 @@ Exit codes:
 from __future__ import annotations
 
 import argparse
-import csv
-import io
-import json
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Sequence
 
-from coinnet.enhance import Enhancement
-from coinnet.imageio import find_images
-from coinnet.predictor import RESULT_COLUMNS, Prediction, Predictor
-from coinnet.views import MODES
+from coinnet.files import find_images
+from coinnet.infer.enhance import Enhancement
+from coinnet.infer.predictor import Predictor
+from coinnet.infer.results import Prediction, write_results
+from coinnet.infer.views import MODES
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 #: Below this many files a progress bar is more noise than help.
@@ -41,47 +37,6 @@ PROGRESS_MIN_FILES = 64
 
 class UsageError(Exception):
     """A problem with the arguments, the input or the model: message for the user, exit code 2."""
-
-
-def _csv_text(rows: list[dict]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=RESULT_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows({k: "" if v is None else v for k, v in row.items()} for row in rows)
-    return buffer.getvalue()
-
-
-def write_results(predictions: Sequence[Prediction], path: str | Path) -> Path:
-    """Write one row per prediction to ``.csv`` or ``.json`` (by suffix), atomically.
-
-    The text goes to a temporary file in the same folder, then ``os.replace`` swaps it in, so an existing
-    file is either left as it was or fully replaced, never half-written.
-
-    Raises:
-        ValueError: the suffix is neither ``.csv`` nor ``.json``.
-        OSError: the folder can't be written.
-    """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    rows = [p.as_row() for p in predictions]
-    if suffix == ".csv":
-        # surrogateescape writes undecodable file-name bytes back as they were on disk.
-        text, errors = _csv_text(rows), "surrogateescape"
-    elif suffix == ".json":
-        text, errors = json.dumps(rows, indent=1) + "\n", "strict"  # ASCII-escaped, so always encodable
-    else:
-        raise ValueError(f"{path}: output must end in .csv or .json")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", errors=errors, newline="") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes it owner-only; results are meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def format_table(predictions: Sequence[Prediction], root: Path | None = None) -> str:
@@ -113,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--input", required=True, type=Path, help="an image file or a folder of images")
     parser.add_argument("--output", type=Path, help="results file, .csv or .json (default: print a table)")
-    parser.add_argument("--model", type=Path, help="ONNX model (default: the shipped coinnet/models/default.onnx)")
+    parser.add_argument("--model", type=Path, help="ONNX model (default: the shipped coinnet/infer/models/default.onnx)")
     parser.add_argument("--recursive", action="store_true", help="also read images in sub-folders")
     parser.add_argument("--batch-size", type=int, default=32, help="images per model call (default 32)")
     parser.add_argument("--threshold", type=float, help="min confidence for status ok, 0..1 (default: the model's)")

@@ -19,8 +19,9 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
+from coinnet import env  # noqa: E402
+
+env.apply_offline_defaults()
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_IMAGES = REPO.parent / "shared" / "datasets" / "cents-web" / "images"
@@ -50,7 +51,7 @@ def cases(images: Path, workdir: Path) -> list[tuple[str, Path, dict]]:
 
 def direct_ms(predictor, image, enhancement: dict) -> float:
     """The same reading without the app: enhance (unless identity) and predict, in this thread."""
-    from coinnet.enhance import Enhancement, enhance
+    from coinnet.infer.enhance import Enhancement, enhance
 
     settings = Enhancement(**enhancement)
     start = time.perf_counter()
@@ -60,7 +61,7 @@ def direct_ms(predictor, image, enhancement: dict) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", help="ONNX model (default: the shipped coinnet/models/default.onnx)")
+    parser.add_argument("--model", help="ONNX model (default: the shipped coinnet/infer/models/default.onnx)")
     parser.add_argument("--images", type=Path, default=DEFAULT_IMAGES)
     parser.add_argument("--repeats", type=int, default=20)
     args = parser.parse_args(argv)

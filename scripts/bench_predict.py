@@ -24,8 +24,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
+from coinnet import env  # noqa: E402
+
+env.apply_offline_defaults()
 
 BACKBONE, SIZE = "mobilenetv3_small_100", 128
 
@@ -70,9 +71,9 @@ def main() -> int:
 
     import torch
 
-    from coinnet.export import export_onnx
-    from coinnet.model import CoinNet
-    from coinnet.predictor import Predictor
+    from coinnet.model.export import export_onnx
+    from coinnet.model.net import CoinNet
+    from coinnet.infer.predictor import Predictor
 
     torch.set_num_threads(args.threads)
     rows: list[tuple[str, str, str]] = []

@@ -18,14 +18,16 @@ import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
+from coinnet import env  # noqa: E402
+
+env.apply_offline_defaults()
 
 import lightning.pytorch as pl  # noqa: E402
 import torch  # noqa: E402
-from hydra import compose, initialize_config_dir  # noqa: E402
 from hydra.utils import instantiate  # noqa: E402
 from omegaconf import OmegaConf  # noqa: E402
+
+from coinnet.train.config import compose_train  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -40,8 +42,7 @@ class _BatchTimer(pl.Callback):
 
 
 def _cfg(overrides: list[str], tmp: str):
-    with initialize_config_dir(config_dir=str(REPO / "conf"), version_base="1.3"):
-        return compose("train", overrides=[f"paths.run_dir={tmp}/run", f"paths.outputs={tmp}/out", "logger=none", *overrides])
+    return compose_train([f"paths.run_dir={tmp}/run", f"paths.outputs={tmp}/out", "logger=none", *overrides])
 
 
 def bench_loader(dm, steps: int) -> float:

@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import onnx
 
-from coinnet import labels, metrics
-from coinnet.calibrate import answer_confidence, calibration_report, confidence_nll, fit_confidence_temperature, heldout_ece
+from coinnet import labels
+from coinnet.evaluate import metrics
+from coinnet.files import atomic_path, atomic_write
+from coinnet.evaluate.calibrate import answer_confidence, calibration_report, confidence_nll, fit_confidence_temperature, heldout_ece
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -48,14 +48,8 @@ def write_metadata(model: Path, values: dict[str, str]) -> None:
     del proto.metadata_props[:]
     for key, value in props.items():
         proto.metadata_props.add(key=key, value=value)
-    fd, tmp = tempfile.mkstemp(dir=model.parent, suffix=".onnx.tmp")
-    os.close(fd)
-    try:
-        onnx.save(proto, tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, model)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    with atomic_path(model, suffix=".onnx.tmp") as tmp:
+        onnx.save(proto, str(tmp))
 
 
 def main() -> int:
@@ -87,7 +81,7 @@ def main() -> int:
         return 1
     print(f"\nchosen: temperature {t:.3f}, threshold {chosen['threshold']:.3f} "
           f"({chosen['precision']:.1%} precision at {chosen['coverage']:.1%} coverage, out of fold)")
-    (args.oof.parent / "calibration.json").write_text(json.dumps(
+    atomic_write(args.oof.parent / "calibration.json", json.dumps(
         {"temperature": t, "threshold": chosen["threshold"], "chosen": chosen, "head_nll_fit": report,
          "before": {k: v for k, v in before.items() if k != "curve"}, "after": {k: v for k, v in after.items() if k != "curve"}},
         indent=1))

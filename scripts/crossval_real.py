@@ -1,7 +1,7 @@
 """What real photos add, cross-validated: ``python scripts/crossval_real.py --init CKPT --init-onnx ONNX``.
 
 For each fold, run the shipped recipe (``experiment=default_model``) with the fold held out:
-- fine-tune ``--init``, a synthetic-only checkpoint, on rendered coins plus the mined crops (``coinnet.mine``)
+- fine-tune ``--init``, a synthetic-only checkpoint, on rendered coins plus the mined crops (``coinnet.train.mine``)
   of the other folds;
 - with ``--rounds 2`` (as ``mine.rounds``), mine every photo again with that fold's reader and fine-tune again;
 - export, then read the held-out fold's *original* photos with the full predictor (view search included),
@@ -24,11 +24,13 @@ import numpy as np
 
 from coinnet.data.real import read_labels as training_rows
 from coinnet.data.sampling import kfold_split
-from coinnet import labels, metrics
-from coinnet.evaluate import answers, evaluate_predictions
-from coinnet.imageio import load_image
-from coinnet.mine import mine
-from coinnet.predictor import DRAFT_FACTOR, Predictor
+from coinnet import labels
+from coinnet.evaluate import metrics
+from coinnet.evaluate.score import answers, evaluate_predictions
+from coinnet.files import atomic_write
+from coinnet.infer.imageio import load_image
+from coinnet.train.mine import mine
+from coinnet.infer.predictor import DRAFT_FACTOR, Predictor
 
 REPO = Path(__file__).resolve().parent.parent
 KEYS = (("year", "year"), ("mint", "mint"), ("year_mint", "year+mint"))
@@ -58,7 +60,7 @@ def fit_fold(args: argparse.Namespace, crops: Path, fold: int, run_dir: Path) ->
     run in ``run_dir``); its ONNX file."""
     cmd = [sys.executable, "-m", "coinnet.train", "experiment=default_model", f"data.real.paths=[{crops.resolve()}]",
            f"data.real.folds={args.folds}", f"data.real.fold={fold}", f"init_ckpt={args.init.resolve()}",
-           "mine=null", f"seed={args.seed}", f"paths.run_dir={run_dir.resolve()}", f"logger.run_name=crossval-{run_dir.name}",
+           "recipe.mine=null", f"seed={args.seed}", f"paths.run_dir={run_dir.resolve()}", f"logger.run_name=crossval-{run_dir.name}",
            "trainer.enable_progress_bar=false"]
     if not (run_dir / "model.onnx").is_file():
         subprocess.run(cmd, cwd=REPO, check=True)
@@ -102,7 +104,7 @@ def main() -> int:
             oof.setdefault(f"target_{head}", []).append(targets[:, k])
         results.append(res)
         print(json.dumps({k: v for k, v in res.items()} | {w: {k: v for k, v in res[w].items() if k != "answers"} for w in ("synthetic_only", "with_real")}), flush=True)
-    (args.out / "crossval.json").write_text(json.dumps(results, indent=1))
+    atomic_write(args.out / "crossval.json", json.dumps(results, indent=1))
     np.savez(args.out / "oof_logits.npz", **{k: np.concatenate(v) for k, v in oof.items()})
     photos = len({r.source for r in rows})
     print(f"\n{args.folds}-fold cross-validation on {photos} real photos (mean ± std over folds)\n")

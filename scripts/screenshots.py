@@ -79,7 +79,7 @@ def known_label(labels_csv: Path, review) -> tuple[str, str] | None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", help="ONNX model (default: the shipped coinnet/models/default.onnx)")
+    parser.add_argument("--model", help="ONNX model (default: the shipped coinnet/infer/models/default.onnx)")
     parser.add_argument("--images", type=Path, default=DEFAULT_IMAGES, help="folder of example photos")
     parser.add_argument("--count", type=int, default=24, help="photos in the batch screenshot")
     parser.add_argument("--single", default="whole0_2005.jpg", help="file in --images for the single view (a whole coin shows the date box)")
@@ -88,8 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.images.is_dir():
         sys.exit(f"{args.images}: example image folder not found (pass --images DIR)")
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
+    from coinnet import env
+
+    env.apply_offline_defaults()
     xvfb = None if os.environ.get("QT_QPA_PLATFORM") == "offscreen" else start_xvfb()
     if xvfb is None:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"

@@ -6,8 +6,9 @@ import csv
 import os
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
+from coinnet import env  # noqa: E402
+
+env.apply_offline_defaults()
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
@@ -18,18 +19,11 @@ CENTS_WEB = REPO.parent / "shared" / "datasets" / "cents-web"
 
 def compose_train_cfg(tmp_path: Path, *overrides: str):
     """The real ``conf/train.yaml`` with the smoke experiment and run/output paths under ``tmp_path``."""
-    from hydra import compose, initialize_config_dir
+    from coinnet.train.config import compose_train
 
-    with initialize_config_dir(config_dir=str(REPO / "conf"), version_base="1.3"):
-        return compose(
-            config_name="train",
-            overrides=[
-                "experiment=smoke",
-                f"paths.run_dir={tmp_path / 'run'}",
-                f"paths.outputs={tmp_path / 'outputs'}",
-                *overrides,
-            ],
-        )
+    return compose_train(
+        ["experiment=smoke", f"paths.run_dir={tmp_path / 'run'}", f"paths.outputs={tmp_path / 'outputs'}", *overrides]
+    )
 
 
 @pytest.fixture

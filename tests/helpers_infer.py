@@ -21,8 +21,8 @@ def tiny_onnx(tmp_path_factory) -> Path:
     if "path" not in _MODEL_CACHE:
         import torch
 
-        from coinnet.export import export_onnx
-        from coinnet.model import CoinNet
+        from coinnet.model.export import export_onnx
+        from coinnet.model.net import CoinNet
 
         torch.manual_seed(0)
         path = tmp_path_factory.mktemp("tiny_model") / "tiny.onnx"

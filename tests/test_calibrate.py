@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from coinnet import calibrate, labels
+from coinnet import labels
+from coinnet.evaluate import calibrate
 
 HEAD_SIZES = {**{f"digit{i}": labels.DIGIT_CLASSES for i in range(labels.NUM_DIGITS)}, "mint": len(labels.MINTS)}
 

@@ -32,7 +32,7 @@ def test_ddp_two_cpu_processes(tmp_path):
 def test_multirun_sweep_logs_one_mlflow_run_per_job(tmp_path):
     from mlflow.tracking import MlflowClient
 
-    from coinnet.tracking import store_uris
+    from coinnet.train.tracking import store_uris
 
     cmd = [sys.executable, "-m", "coinnet.train", "-m", "experiment=smoke", "logger=mlflow", "export=false",
            f"paths.outputs={tmp_path / 'outputs'}", "model.backbone=mobilenetv3_small_050,mobilenetv3_small_075"]

@@ -81,8 +81,8 @@ def test_kfold_keeps_groups_together_and_covers_everything():
 
 
 def test_real_folds_keep_a_photos_crops_together(tmp_path, tiny_real_folder, tmp_path_factory):
-    from coinnet.mine import mine
-    from coinnet.predictor import Predictor
+    from coinnet.train.mine import mine
+    from coinnet.infer.predictor import Predictor
     from tests.helpers_infer import tiny_onnx
 
     crops = tmp_path / "crops"

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from coinnet.enhance import Enhancement, enhance
+from coinnet.infer.enhance import Enhancement, enhance
 from tests.helpers_infer import coin_like
 
 

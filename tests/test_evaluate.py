@@ -8,15 +8,17 @@ import sys
 
 import pytest
 
-from coinnet import evaluate
-from coinnet.predictor import Prediction
+from coinnet.evaluate import cli
+from coinnet.evaluate import score as evaluate
+from coinnet.label_folder import LabelsError
+from coinnet.infer.results import Prediction
 
 
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory):
     """An untrained 64 px model exported the way the lead ships models (the test process may use torch)."""
-    from coinnet.export import export_onnx
-    from coinnet.model import CoinNet
+    from coinnet.model.export import export_onnx
+    from coinnet.model.net import CoinNet
 
     path = tmp_path_factory.mktemp("model") / "tiny.onnx"
     export_onnx(CoinNet(backbone="mobilenetv3_small_050", input_size=64), path)
@@ -79,13 +81,13 @@ def test_read_labels(tmp_path):
 
 
 def test_read_labels_errors_name_file_and_line(tmp_path):
-    with pytest.raises(evaluate.LabelsError, match="labels.csv: not found"):
+    with pytest.raises(LabelsError, match="labels.csv: not found"):
         evaluate.read_labels(tmp_path)
     (tmp_path / "labels.csv").write_text("file,year\na.jpg,1950\n")
-    with pytest.raises(evaluate.LabelsError, match="missing column.*mint"):
+    with pytest.raises(LabelsError, match="missing column.*mint"):
         evaluate.read_labels(tmp_path)
     (tmp_path / "labels.csv").write_text("file,year,mint\na.jpg,1950,D\nb.jpg,19x0,D\n")
-    with pytest.raises(evaluate.LabelsError, match=r"labels.csv:3: year must be four digits"):
+    with pytest.raises(LabelsError, match=r"labels.csv:3: year must be four digits"):
         evaluate.read_labels(tmp_path)
 
 
@@ -98,7 +100,7 @@ def test_cli_end_to_end(tiny_real_folder, tiny_model, tmp_path, capsys):
     run_id = client.create_run(experiment).info.run_id
     (tiny_real_folder / "images" / "coin_9.jpg").write_bytes(b"not a jpeg")  # one unreadable photo
     out = tmp_path / "eval"
-    code = evaluate.main(["--data", str(tiny_real_folder), "--model", str(tiny_model), "--out", str(out),
+    code = cli.main(["--data", str(tiny_real_folder), "--model", str(tiny_model), "--out", str(out),
                           "--threshold", "0.2", "--fit-temperature", "--mlflow-run", run_id,
                           "--tracking-uri", tracking])  # fmt: skip
     assert code == 0
@@ -124,14 +126,14 @@ def test_cli_end_to_end(tiny_real_folder, tiny_model, tmp_path, capsys):
 
 
 def test_cli_bad_folder_is_one_line_error(tmp_path, capsys):
-    assert evaluate.main(["--data", str(tmp_path), "--model", str(tmp_path / "none.onnx")]) == 2
+    assert cli.main(["--data", str(tmp_path), "--model", str(tmp_path / "none.onnx")]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "labels.csv: not found" in err
 
 
 def test_evaluation_modules_do_not_import_torch():
     code = (
-        "import sys, coinnet.evaluate, coinnet.report, coinnet.metrics, coinnet.calibrate, coinnet.predictor\n"
+        "import sys, coinnet.evaluate.score, coinnet.evaluate.report, coinnet.evaluate.metrics, coinnet.evaluate.calibrate, coinnet.infer.predictor\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'lightning', 'hydra'))\n"
         "assert not bad, bad\n"
     )

@@ -12,9 +12,9 @@ import pytest
 import torch
 
 from coinnet import labels
-from coinnet.export import export_checkpoint, export_onnx, main, parity_inputs
-from coinnet.model import CoinNet
-from coinnet.predictor import Predictor
+from coinnet.model.export import export_checkpoint, export_onnx, main, parity_inputs
+from coinnet.model.net import CoinNet
+from coinnet.infer.predictor import Predictor
 from tests.helpers_infer import export_report, tiny_onnx
 
 
@@ -73,7 +73,7 @@ def checkpoint(tmp_path):
     """A Lightning-format checkpoint of a tiny CoinNetModule (what ModelCheckpoint writes, minus optimiser state)."""
     import lightning.pytorch as pl
 
-    from coinnet.lit import CoinNetModule
+    from coinnet.model.lit import CoinNetModule
 
     module = CoinNetModule(backbone="mobilenetv3_small_050", input_size=64)
     path = tmp_path / "epoch3.ckpt"
@@ -92,16 +92,17 @@ def test_export_checkpoint_carries_weights_and_run_id(checkpoint, tmp_path):
 
 def test_cli_exit_codes(checkpoint, tmp_path, capsys):
     path, _ = checkpoint
-    assert main([f"ckpt={path}", f"out={tmp_path / 'cli.onnx'}", "threshold=0.8", "model_version=v7"]) == 0
+    assert main(["--ckpt", str(path), "--out", str(tmp_path / "cli.onnx"), "--threshold", "0.8", "--model-version", "v7"]) == 0
     assert (tmp_path / "cli.onnx").is_file()
-    from coinnet.predictor import Predictor
+    from coinnet.infer.predictor import Predictor
 
     meta = Predictor(tmp_path / "cli.onnx").metadata
     assert meta["threshold"] == 0.8 and meta["model_version"] == "v7"
     garbage = tmp_path / "garbage.ckpt"
     garbage.write_bytes(b"not a checkpoint")
-    for argv in ([f"ckpt={tmp_path / 'missing.ckpt'}", "out=x.onnx"], [f"ckpt={garbage}", "out=x.onnx"],
-                 ["ckpt=a.ckpt"], ["bogus=1", "out=x.onnx"], [f"ckpt={path}", "out=x.onnx", "threshold=-1"]):
+    for argv in (["--ckpt", str(tmp_path / "missing.ckpt"), "--out", "x.onnx"], ["--ckpt", str(garbage), "--out", "x.onnx"],
+                 ["--ckpt", "a.ckpt"], ["--bogus", "1", "--out", "x.onnx"],
+                 ["--ckpt", str(path), "--out", "x.onnx", "--threshold", "-1"]):
         capsys.readouterr()
         assert main(argv) == 2, argv
         err = capsys.readouterr().err

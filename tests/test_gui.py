@@ -14,8 +14,9 @@ import pytest  # noqa: E402
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl  # noqa: E402
 from PySide6.QtGui import QDropEvent, QGuiApplication, QImage  # noqa: E402
 
-from coinnet.imageio import load_image  # noqa: E402
-from coinnet.predictor import RESULT_COLUMNS, Predictor  # noqa: E402
+from coinnet.infer.imageio import load_image  # noqa: E402
+from coinnet.infer.predictor import Predictor  # noqa: E402
+from coinnet.infer.results import RESULT_COLUMNS  # noqa: E402
 from tests.test_gui_support import (  # noqa: E402,F401 (fixtures)
     app_settings, coin_folder, second_model, tiny_model, window, write_coin_images,
 )

@@ -12,8 +12,10 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 import pytest  # noqa: E402
 
 from coinnet import labels  # noqa: E402
-from coinnet.gui.dataset_folder import Correction, parse_label, read_rows, save_corrections  # noqa: E402
-from coinnet.gui.train_progress import ProgressTail, TrainState, train_command, train_overrides  # noqa: E402
+from coinnet.gui.corrections import Correction, parse_label, save_corrections  # noqa: E402
+from coinnet.label_folder import read_rows  # noqa: E402
+from coinnet.gui.train_progress import train_command, train_overrides  # noqa: E402
+from coinnet.train.progress import ProgressTail, TrainState  # noqa: E402
 
 
 @pytest.mark.parametrize(
@@ -86,8 +88,8 @@ def test_train_overrides_parse_with_hydra(tmp_path):
     assert parsed["model.backbone"] == "resnet18"
     assert parsed["data.epoch_size"] == 500 and parsed["data"] == "mixed"
     # Real photos: the chosen reader is trained first, finds the dates in them (mine), then is fine-tuned.
-    assert parsed["pretrain"] == ["model.backbone=resnet18", "trainer.max_epochs=3", "data.epoch_size=500", "experiment=smoke"]
-    assert parsed["mine"] == {"data": folders, "negatives": 1, "rounds": 2} and parsed["data.real.paths"] == []
+    assert parsed["recipe.pretrain"] == ["model.backbone=resnet18", "trainer.max_epochs=3", "data.epoch_size=500", "experiment=smoke"]
+    assert parsed["recipe.mine"] == {"data": folders, "negatives": 1, "rounds": 2} and parsed["data.real.paths"] == []
     assert parsed["hydra.run.dir"] == str(tmp_path / "run dir")
     assert not any(o.startswith("data") and "real" in o for o in train_overrides("resnet18", 1, 10, []))
 
@@ -131,7 +133,7 @@ def test_results_filter_sorts_numbers_and_filters(qtbot):
     from PySide6.QtCore import Qt
 
     from coinnet.gui.results_model import COL_CONF, COL_FILE, ResultsFilter, ResultsModel
-    from coinnet.predictor import Prediction
+    from coinnet.infer.results import Prediction
 
     model = ResultsModel()
     preds = [

@@ -12,8 +12,9 @@ import sys
 from pathlib import Path
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before any Qt import
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
+from coinnet import env  # noqa: E402
+
+env.apply_offline_defaults()
 
 import pytest  # noqa: E402
 
@@ -26,8 +27,8 @@ def export_tiny_model(path: Path) -> Path:
     if not path.exists():
         import torch
 
-        from coinnet.export import export_onnx
-        from coinnet.model import CoinNet
+        from coinnet.model.export import export_onnx
+        from coinnet.model.net import CoinNet
 
         torch.manual_seed(0)
         torch.set_num_threads(1)

@@ -81,9 +81,9 @@ def test_wizard_follows_progress_and_switches_model(qtbot, window, fake_trainer,
     argv = json.loads((tmp_path / "run" / "argv.json").read_text())
     assert "model.backbone=mobilenetv3_small_100" in argv and "data.epoch_size=64" in argv
     # Real photos are mined (date crops found by the freshly trained reader) before fine-tuning on them.
-    pretrain = next(a for a in argv if a.startswith("pretrain=["))
+    pretrain = next(a for a in argv if a.startswith("recipe.pretrain=["))
     assert all(o in pretrain for o in ("model.backbone=mobilenetv3_small_100", "trainer.max_epochs=2", "data.epoch_size=64"))
-    assert f"mine={{data:[{folder}],negatives:1,rounds:2}}" in argv
+    assert f"recipe.mine={{data:[{folder}],negatives:1,rounds:2}}" in argv
     wizard.accept()
     assert window.settings.text_list("train/real_folders") == [str(folder)]
 

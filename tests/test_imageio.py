@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from coinnet import imageio
-from coinnet.imageio import ImageError, find_images, load_image, square_resize
+from coinnet.infer import imageio
+from coinnet.files import find_images
+from coinnet.infer.imageio import ImageError, load_image, square_resize
 from tests.helpers_infer import bad_input_folder, coin_like
 
 

@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 
 from coinnet import labels
-from coinnet.lit import CoinNetModule, attention_loss, correctness, masked_head_losses
+from coinnet.model.lit import CoinNetModule, attention_loss, correctness, masked_head_losses
 
 IGN = labels.IGNORE_INDEX
 
@@ -70,7 +70,7 @@ def test_attention_loss_is_lowest_when_each_head_looks_at_its_glyph():
 
 
 def test_reject_loss_is_zero_when_unsure_and_counts_only_no_date_rows():
-    from coinnet.lit import reject_loss
+    from coinnet.model.lit import reject_loss
 
     unsure = tuple(torch.zeros(2, n) for n in (10, 10, 10, 10, 5))
     sure = tuple(torch.tensor([[8.0] + [0.0] * (n - 1)] * 2) for n in (10, 10, 10, 10, 5))

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from coinnet.localise import date_box, date_corners, iou, peak_centres
-from coinnet.predictor import Predictor, default_model_path
+from coinnet.infer.localise import date_box, date_corners, iou, peak_centres
+from coinnet.infer.predictor import Predictor, default_model_path
 from coinnet.render import RenderConfig, render
-from coinnet.views import View
+from coinnet.infer.views import View
 
 #: What the shipped model must reach on rendered coins at any rotation (measured: see README, "Accuracy").
 WHOLE_MIN_HIT_RATE = 0.75  # share of whole coins whose box has IoU >= 0.5 with the rendered date box (measured 88 %)

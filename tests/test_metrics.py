@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from coinnet import labels, metrics
+from coinnet import labels
+from coinnet.evaluate import metrics
 
 # row  truth year/mint   predicted year/mint   view      notes
 #  0   1950 D            1950 D                whole     all right

@@ -8,10 +8,10 @@ import pytest
 
 from coinnet import labels
 from coinnet.data.real import read_labels as training_rows
-from coinnet.mine import far_views, label_score, main, mine
-from coinnet.predictor import Predictor
-from coinnet.records import LabelsError, read_labels
-from coinnet.views import RING_STEPS, candidate_views
+from coinnet.train.mine import far_views, label_score, main, mine
+from coinnet.infer.predictor import Predictor
+from coinnet.label_folder import LabelsError, read_labels
+from coinnet.infer.views import RING_STEPS, candidate_views
 from tests.helpers_infer import tiny_onnx
 
 

@@ -12,9 +12,10 @@ import sys
 import pytest
 from PIL import Image
 
-from coinnet import imageio, labels
-from coinnet.predict import main, write_results
-from coinnet.predictor import RESULT_COLUMNS, Prediction
+from coinnet import labels
+from coinnet.infer import imageio
+from coinnet.infer.results import RESULT_COLUMNS, Prediction, write_results
+from coinnet.predict import main
 from tests.helpers_infer import bad_input_folder, coin_like, tiny_onnx
 
 

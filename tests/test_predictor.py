@@ -11,9 +11,10 @@ import pytest
 from onnx import TensorProto, helper
 
 from coinnet import labels
-from coinnet.enhance import Enhancement
-from coinnet.pair_decoder import PairDecoder
-from coinnet.predictor import RESULT_COLUMNS, Predictor
+from coinnet.infer.enhance import Enhancement
+from coinnet.infer.pair_decoder import PairDecoder
+from coinnet.infer.predictor import Predictor
+from coinnet.infer.results import RESULT_COLUMNS
 from tests.helpers_infer import coin_like, tiny_onnx
 
 
@@ -154,7 +155,7 @@ def test_bad_settings_are_refused(model_path):
 
 def test_importing_the_predictor_pulls_in_no_torch():
     code = (
-        "import sys, coinnet.predictor, coinnet.predict, coinnet.enhance, coinnet.imageio, coinnet.catalog\n"
+        "import sys, coinnet.infer.predictor, coinnet.predict, coinnet.infer.enhance, coinnet.infer.imageio, coinnet.catalog\n"
         "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'lightning', 'hydra', 'timm', 'torchvision'})\n"
         "print(','.join(heavy))"
     )

@@ -135,6 +135,6 @@ def test_cli_writes_a_sheet(tmp_path):
 
     out = tmp_path / "sheet.png"
     assert main(["--n", "4", "--size", "48", "--out", str(out), "--view", "closeup"]) == 0
-    from coinnet.imageio import load_image
+    from coinnet.infer.imageio import load_image
 
     assert load_image(out).shape == (96, 96, 3)

@@ -2,8 +2,8 @@
 
 import pytest
 
-from coinnet.predictor import Predictor, default_model_path
-from coinnet.records import read_labels
+from coinnet.infer.predictor import Predictor, default_model_path
+from coinnet.label_folder import read_labels
 from tests.conftest import CENTS_WEB, REPO
 
 # Real photos read from ../shared (never copied into the repo): the first fully legible whole coin, holder shot and
@@ -16,7 +16,7 @@ MIN_EXAMPLES_RIGHT = 9
 
 @pytest.fixture(scope="module")
 def predictor():
-    assert default_model_path().is_file(), "coinnet/models/default.onnx must ship with the package"
+    assert default_model_path().is_file(), "coinnet/infer/models/default.onnx must ship with the package"
     return Predictor()
 
 

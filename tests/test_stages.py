@@ -7,15 +7,15 @@ import os
 import onnx
 
 from coinnet.labels import NO_DATE
-from coinnet.train import train
+from coinnet.train.recipe import train
 from tests.conftest import compose_train_cfg
 
 
 def test_pretrain_mine_two_rounds_finetune_in_one_run_and_reuse_finished_stages(tmp_path, tiny_real_folder):
     cfg = compose_train_cfg(
         tmp_path, "data=mixed", "data.real.paths=[]", "data.real.folds=0", "data.synthetic.negative_prob=0.25",
-        "model.negative_weight=1.0", 'pretrain=["experiment=smoke"]', f"mine={{data:{tiny_real_folder},negatives:1,rounds:2}}",
-        "calibration.temperature=1.25", "calibration.threshold=0.7",
+        "model.negative_weight=1.0", 'recipe.pretrain=["experiment=smoke"]', f"recipe.mine={{data:{tiny_real_folder},negatives:1,rounds:2}}",
+        "recipe.calibration.temperature=1.25", "recipe.calibration.threshold=0.7",
     )
     result = train(cfg)
     run = tmp_path / "run"
@@ -41,8 +41,8 @@ def test_pretrain_mine_two_rounds_finetune_in_one_run_and_reuse_finished_stages(
     # The same command again (e.g. after a crash) reuses the finished stages instead of redoing them.
     stamp = os.stat(pretrained).st_mtime_ns
     cfg = compose_train_cfg(
-        tmp_path, "data=mixed", "data.real.paths=[]", "data.real.folds=0", 'pretrain=["experiment=smoke"]',
-        f"mine={{data:{tiny_real_folder},negatives:1}}",
+        tmp_path, "data=mixed", "data.real.paths=[]", "data.real.folds=0", 'recipe.pretrain=["experiment=smoke"]',
+        f"recipe.mine={{data:{tiny_real_folder},negatives:1}}",
     )
     train(cfg)
     assert os.stat(pretrained).st_mtime_ns == stamp

@@ -6,8 +6,8 @@ import mlflow
 import pytest
 from mlflow.tracking import MlflowClient
 
-from coinnet.tracking import store_uris
-from coinnet.train import train
+from coinnet.train.tracking import store_uris
+from coinnet.train.recipe import train
 from tests.conftest import compose_train_cfg
 
 
@@ -44,7 +44,7 @@ def test_train_logs_to_mlflow_exports_and_resumes(tmp_path):
 _KILLED_RUN = """
 import os, signal, sys
 import lightning.pytorch as pl
-from coinnet.train import train
+from coinnet.train.recipe import train
 from tests.conftest import compose_train_cfg
 
 class KillAt(pl.Callback):  # what `kill -9` does mid-epoch, at a known step

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from coinnet.render import RenderConfig, render
-from coinnet.views import MODES, RING_SCALES, RING_STEPS, box_in_image, candidate_views, find_coin
+from coinnet.infer.views import MODES, RING_SCALES, RING_STEPS, box_in_image, candidate_views, find_coin
 
 
 def _centre(box):

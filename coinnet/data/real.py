@@ -12,9 +12,10 @@ from typing import Callable
 import numpy as np
 from torch.utils.data import Dataset
 
-from coinnet import labels, records
-from coinnet.imageio import load_image, square_resize
-from coinnet.records import LabelRecord
+from coinnet import labels
+from coinnet import label_folder as records
+from coinnet.infer.imageio import load_image, square_resize
+from coinnet.label_folder import LabelRecord
 
 
 def read_labels(folder: str | Path) -> list[LabelRecord]:

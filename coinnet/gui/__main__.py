@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
+
+from coinnet import env
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -12,8 +13,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", help="ONNX model to use (default: the last one used, else the shipped model)")
     parser.add_argument("images", nargs="*", help="an image to open, or several files/folders to read as a batch")
     args = parser.parse_args(argv)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
+    env.apply_offline_defaults()
 
     from PySide6.QtWidgets import QApplication
 

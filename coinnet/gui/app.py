@@ -17,13 +17,14 @@ from coinnet.gui.enhance_panel import CONTROLS
 from coinnet.gui.menus import build_menus
 from coinnet.gui.mlflow_ui import MlflowLauncher
 from coinnet.gui.model_dialog import ModelDialog
-from coinnet.gui.qtimage import IMAGE_FILTER, from_qimage, is_image_file, list_images
+from coinnet.files import atomic_path, is_image_name
+from coinnet.gui.qtimage import IMAGE_FILTER, from_qimage, list_images
 from coinnet.gui.results_model import ResultsModel
 from coinnet.gui.review_view import ReviewView
 from coinnet.gui.settings import AppSettings
 from coinnet.gui.single_view import SingleView
 from coinnet.gui.train_wizard import TrainWizard
-from coinnet.predictor import Predictor, default_model_path
+from coinnet.infer.predictor import Predictor, default_model_path
 
 TAB_SINGLE, TAB_BATCH, TAB_REVIEW = range(3)
 
@@ -183,7 +184,8 @@ class MainWindow(QMainWindow):
         # A real file keeps pasted images usable by export and review like any other.
         self._pastes += 1  # two pastes within a second must not share a file (results are keyed by file)
         path = Path(self._paste_dir.name) / time.strftime(f"pasted-%Y%m%d-%H%M%S-{self._pastes}.png")
-        image.save(str(path))
+        with atomic_path(path) as tmp:
+            image.save(str(tmp), "PNG")
         self.tabs.setCurrentIndex(TAB_SINGLE)
         self.single.set_image(from_qimage(image), path)
         return True
@@ -192,7 +194,7 @@ class MainWindow(QMainWindow):
         local = [Path(u.toLocalFile()) for u in urls if u.isLocalFile()]
         if len(local) == 1 and local[0].is_file():
             return self.open_image(local[0])
-        items = [p for p in local if p.is_dir() or is_image_file(p)]
+        items = [p for p in local if p.is_dir() or is_image_name(p)]
         if not items:
             self.show_message("Nothing to open: drop image files or folders.")
             return False
@@ -217,7 +219,7 @@ class MainWindow(QMainWindow):
 
     def export_results(self, path: str | Path | None = None) -> bool:
         """Write every result row to CSV or JSON (by suffix), the same columns as ``coinnet-predict``."""
-        from coinnet.predict import write_results
+        from coinnet.infer.results import write_results
 
         predictions = self.results.predictions()
         if not predictions:

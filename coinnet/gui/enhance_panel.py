@@ -1,4 +1,4 @@
-"""Sliders for the enhancement controls; they build a ``coinnet.enhance.Enhancement``."""
+"""Sliders for the enhancement controls; they build a ``coinnet.infer.enhance.Enhancement``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSlider, QWidget
 
-from coinnet.enhance import Enhancement
+from coinnet.infer.enhance import Enhancement
 
 
 @dataclass(frozen=True)

@@ -8,24 +8,16 @@ import numpy as np
 from PIL import Image, ImageOps
 from PySide6.QtGui import QImage
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
+from coinnet.files import IMAGE_SUFFIXES, find_images
+
 IMAGE_FILTER = "Images (" + " ".join(f"*{s}" for s in IMAGE_SUFFIXES) + ");;All files (*)"
 #: Longest side of the copy that the live enhancement preview works on (full-size work happens on Process).
 PREVIEW_SIDE = 1024
 
 
-def is_image_file(path: str | Path) -> bool:
-    """Whether the file name has one of the supported image suffixes."""
-    return Path(path).suffix.lower() in IMAGE_SUFFIXES
-
-
 def list_images(folder: str | Path) -> list[Path]:
-    """Supported image files under ``folder`` (recursively), sorted; hidden folders are skipped."""
-    root = Path(folder)
-    return sorted(
-        p for p in root.rglob("*")
-        if p.is_file() and is_image_file(p) and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    )
+    """Image files under ``folder`` (recursively, hidden names skipped), sorted: the CLI's scan."""
+    return find_images(folder, recursive=True, skip_hidden=True)
 
 
 def to_qimage(image: np.ndarray) -> QImage:

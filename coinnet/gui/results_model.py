@@ -20,7 +20,7 @@ CORRECTED_COLOUR = QColor(200, 230, 201)
 class ResultRow:
     """One processed file: the model's prediction, its thumbnail and, once reviewed, the saved label."""
 
-    prediction: object  # coinnet.predictor.Prediction
+    prediction: object  # coinnet.infer.predictor.Prediction
     thumbnail: QPixmap | None = None
     corrected: tuple[int | None, str | None] | None = None
 

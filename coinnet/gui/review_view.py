@@ -12,13 +12,13 @@ from PySide6.QtWidgets import (
 )
 
 from coinnet import labels
-from coinnet.gui.dataset_folder import VIEWS, Correction, parse_label, save_corrections
+from coinnet.gui.corrections import VIEWS, Correction, parse_label, save_corrections
 from coinnet.gui.image_view import ImageView
 from coinnet.gui.qtimage import shrink, to_qimage
 from coinnet.gui.results_model import (
     COL_CONF, COL_FILE, COL_MINT, COL_NOTES, COL_THUMB, COL_YEAR, ResultsFilter, ResultsModel, label_text,
 )
-from coinnet.imageio import load_image
+from coinnet.infer.imageio import load_image
 
 
 class ReviewView(QWidget):

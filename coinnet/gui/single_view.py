@@ -11,13 +11,13 @@ from PySide6.QtWidgets import (
     QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSplitter, QToolButton, QVBoxLayout, QWidget,
 )
 
-from coinnet.enhance import enhance
+from coinnet.infer.enhance import enhance
 from coinnet.gui.enhance_panel import EnhancementPanel
 from coinnet.gui.image_view import ImageView
 from coinnet.gui.qtimage import shrink, to_qimage
 from coinnet.gui.results_model import label_text
 from coinnet.gui.workers import run_task
-from coinnet.imageio import load_image
+from coinnet.infer.imageio import load_image
 
 PREVIEW_DELAY_MS = 30  # coalesces a slider drag into a few preview renders
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, QTimer, Signal
 
-from coinnet.gui.train_progress import ProgressTail, TrainState
+from coinnet import env as env_defaults
+from coinnet.train.progress import ProgressTail, TrainState
 
 POLL_MS = 300
 LOG_LINES = 200
@@ -40,7 +41,7 @@ class TrainJob(QObject):
         self.process = QProcess(self)
         self.process.setProcessChannelMode(QProcess.ProcessChannelMode.MergedChannels)
         env = QProcessEnvironment.systemEnvironment()
-        for key, value in (("HF_HUB_OFFLINE", "1"), ("NO_ALBUMENTATIONS_UPDATE", "1"), ("PYTHONUNBUFFERED", "1")):
+        for key, value in {**env_defaults.OFFLINE_DEFAULTS, "PYTHONUNBUFFERED": "1"}.items():
             env.insert(key, value)
         self.process.setProcessEnvironment(env)
         self.process.setWorkingDirectory(os.getcwd())

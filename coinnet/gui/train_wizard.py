@@ -15,8 +15,9 @@ from PySide6.QtWidgets import (
 
 from coinnet.gui.train_job import TrainJob
 from coinnet.gui.train_progress import (
-    BACKBONE_PRESETS, EPOCH_PRESETS, EPOCH_SIZE_PRESETS, TrainState, train_command, train_overrides,
+    BACKBONE_PRESETS, EPOCH_PRESETS, EPOCH_SIZE_PRESETS, train_command, train_overrides,
 )
+from coinnet.train.progress import TrainState
 
 
 def _preset_combo(values, current) -> QComboBox:

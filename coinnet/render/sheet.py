@@ -10,7 +10,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from coinnet.imageio import ImageError, load_image, square_resize
+from coinnet.files import atomic_path
+from coinnet.infer.imageio import ImageError, load_image, square_resize
 from coinnet.render.config import RenderConfig
 from coinnet.render.core import RenderedCoin, render
 
@@ -53,20 +54,9 @@ def grid(tiles: list[np.ndarray], cols: int) -> np.ndarray:
 
 def save_rgb(path: str | Path, rgb: np.ndarray) -> None:
     """Write an RGB image atomically (temp file in the same folder, then ``os.replace``)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=path.suffix or ".png", dir=path.parent)
-    os.close(fd)
-    try:
-        if not cv2.imwrite(tmp, np.ascontiguousarray(rgb[..., ::-1])):
+    with atomic_path(path, suffix=Path(path).suffix or ".png") as tmp:
+        if not cv2.imwrite(str(tmp), np.ascontiguousarray(rgb[..., ::-1])):
             raise OSError(f"{path}: could not encode image")
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual permissions
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def render_sheet(cfg: RenderConfig, n: int, seed: int, zoom: int = 1) -> np.ndarray:

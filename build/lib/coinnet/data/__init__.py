@@ -1,0 +1,1 @@
+"""Datasets (synthetic renders, real labelled folders) and the Lightning DataModule that mixes them."""

@@ -1,0 +1,69 @@
+"""Where the date is, from the reader's attention maps (numpy only, no torch).
+
+Each digit head pools the feature map with its own attention map, trained on renders to peak on its glyph
+(:func:`coinnet.model.lit.attention_loss`). The four digit peaks therefore mark the date's baseline: digit ``k``
+sits at ``(k + 0.5) / 4`` of the date's length. The date box is the rectangle along that line, as long as
+the date and :data:`HEIGHT_RATIO` of that tall, mapped from the view back to the photo.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from coinnet.infer.views import View
+
+#: Date box height over date length: glyph height plus the slack of the rendered boxes (measured on renders).
+HEIGHT_RATIO = 0.4
+
+
+def peak_centres(attention: np.ndarray, view_size: int) -> np.ndarray:
+    """(K, 2) x, y in view pixels of each map's peak: the attention-weighted mean over the 3x3 cells around it.
+
+    Args:
+        attention: (K, H, W) maps, each summing to 1.
+        view_size: side of the view in pixels (the maps cover it evenly).
+    """
+    k, h, w = attention.shape
+    ys, xs = np.mgrid[0:h, 0:w]
+    cell = view_size / h, view_size / w
+    out = np.zeros((k, 2))
+    for i, a in enumerate(np.asarray(attention, dtype=np.float64)):
+        iy, ix = np.unravel_index(int(a.argmax()), a.shape)
+        near = a * ((np.abs(ys - iy) <= 1) & (np.abs(xs - ix) <= 1))
+        near /= near.sum()
+        out[i] = ((near * xs).sum() + 0.5) * cell[1], ((near * ys).sum() + 0.5) * cell[0]
+    return out
+
+
+def date_corners(digit_centres: np.ndarray, height_ratio: float = HEIGHT_RATIO) -> np.ndarray:
+    """(4, 2) corners of the date rectangle (view pixels) through the first and last digit centres."""
+    first, last = digit_centres[0], digit_centres[-1]
+    n = len(digit_centres)
+    along = last - first
+    length = np.linalg.norm(along) * n / max(1, n - 1)  # centres span (n - 1) / n of the date
+    u = along / max(np.linalg.norm(along), 1e-9)
+    normal = np.array([-u[1], u[0]])
+    mid = digit_centres.mean(axis=0)
+    return np.array([mid + sx * length / 2 * u + sy * height_ratio * length / 2 * normal
+                     for sx, sy in ((-1, -1), (1, -1), (1, 1), (-1, 1))])
+
+
+def date_box(attention: np.ndarray, view: View, digits: int = 4) -> tuple[float, float, float, float]:
+    """Axis-aligned box (x0, y0, x1, y1) of the date in photo pixels, from one view's attention maps.
+
+    Args:
+        attention: (heads, H, W) maps of the view; the first ``digits`` are the digit heads.
+        view: the view the maps belong to (its ``to_image`` maps view pixels to photo pixels).
+    """
+    corners = date_corners(peak_centres(attention[:digits], view.image.shape[0]))
+    photo = np.c_[corners, np.ones(len(corners))] @ view.to_image.T
+    return (float(photo[:, 0].min()), float(photo[:, 1].min()), float(photo[:, 0].max()), float(photo[:, 1].max()))
+
+
+def iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    """Intersection over union of two (x0, y0, x1, y1) boxes."""
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0

@@ -1,0 +1,74 @@
+"""What the predictor returns for one photo, and the results files it is written to (CSV or JSON)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from coinnet.files import atomic_write
+
+#: The columns of a results file, in order.
+RESULT_COLUMNS = ("file", "year", "mint", "confidence", "year_confidence", "mint_confidence", "status", "error", "notes")
+
+
+@dataclass
+class Prediction:
+    """What the model read from one image.
+
+    ``year``/``mint`` hold the best guess even when ``status`` is ``"unknown"`` (confidence below the
+    threshold), so a UI can still show it; both are None for ``"error"``, with the reason in ``error``.
+    ``box`` is the date's box (x0, y0, x1, y1) in image pixels, where the reader looked (None on error, and for
+    older models without an attention output unless the reading came from a crop of a whole coin).
+    """
+
+    file: str
+    year: int | None = None
+    mint: str | None = None
+    confidence: float = 0.0
+    year_confidence: float = 0.0
+    mint_confidence: float = 0.0
+    status: str = "error"
+    error: str = ""
+    notes: str = ""
+    box: tuple[float, float, float, float] | None = None
+
+    def as_row(self) -> dict:
+        """Exactly :data:`RESULT_COLUMNS`; probabilities rounded to 4 decimals; unknown fields are None."""
+        row = {name: getattr(self, name) for name in RESULT_COLUMNS}
+        for key in ("confidence", "year_confidence", "mint_confidence"):
+            row[key] = round(float(row[key]), 4)
+        return row
+
+
+def _csv_text(rows: list[dict]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=RESULT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({k: "" if v is None else v for k, v in row.items()} for row in rows)
+    return buffer.getvalue()
+
+
+def write_results(predictions: Sequence[Prediction], path: str | Path) -> Path:
+    """Write one row per prediction to ``.csv`` or ``.json`` (by suffix), atomically.
+
+    An existing file is either left as it was or fully replaced, never half-written (:mod:`coinnet.files`).
+
+    Raises:
+        ValueError: the suffix is neither ``.csv`` nor ``.json``.
+        OSError: the folder can't be written.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    rows = [p.as_row() for p in predictions]
+    if suffix == ".csv":
+        # surrogateescape writes undecodable file-name bytes back as they were on disk.
+        text, errors = _csv_text(rows), "surrogateescape"
+    elif suffix == ".json":
+        text, errors = json.dumps(rows, indent=1) + "\n", "strict"  # ASCII-escaped, so always encodable
+    else:
+        raise ValueError(f"{path}: output must end in .csv or .json")
+    return atomic_write(path, text, errors=errors)
