@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export NO_ALBUMENTATIONS_UPDATE := 1
 export MLFLOW_ENABLE_ASYNC_LOGGING := false
 
-.PHONY: setup train test bench mlflow-ui gui screenshots clean
+.PHONY: setup train lint test bench mlflow-ui gui screenshots clean
 
 setup: $(VENV)/.installed
 
@@ -25,7 +25,12 @@ $(VENV)/.installed: pyproject.toml constraints.txt scripts/patch_torchvision.py
 train: setup
 	$(BIN)/python -m coinnet.train $(ARGS)
 
-test: setup
+# Format and lint (ruff, configured in pyproject.toml); `make test` runs it first.
+lint: setup
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+test: lint
 	$(BIN)/python -m pytest $(ARGS)
 
 bench: setup

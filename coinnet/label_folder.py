@@ -46,7 +46,7 @@ class LabelRecord:
     @property
     def source(self) -> str:
         """The original photo: a mined crop's source (from ``notes``), else the file itself; k-fold groups."""
-        return self.notes[len(MINED_FROM):] if self.notes.startswith(MINED_FROM) else self.path
+        return self.notes[len(MINED_FROM) :] if self.notes.startswith(MINED_FROM) else self.path
 
 
 def read_labels(folder: str | Path, limit: int | None = None) -> list[LabelRecord]:

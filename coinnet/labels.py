@@ -9,7 +9,7 @@ Pure Python, no numpy/torch: importable from every layer, inference included.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 YEAR_MIN = 1909
 #: Last year Lincoln cents were struck (circulation strikes ended in November 2025).
@@ -49,7 +49,7 @@ def _mint_exists(year: int, mint: str) -> bool:
     return False
 
 
-@lru_cache(maxsize=None)
+@cache
 def valid_pairs(year_min: int = YEAR_MIN, year_max: int = YEAR_MAX) -> tuple[tuple[int, str], ...]:
     """All (year, mint) pairs struck as Lincoln cents within ``[year_min, year_max]``, sorted."""
     return tuple(

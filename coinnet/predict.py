@@ -21,8 +21,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from coinnet.files import find_images
 from coinnet.infer.enhance import Enhancement
@@ -50,8 +50,14 @@ def format_table(predictions: Sequence[Prediction], root: Path | None = None) ->
 
     header = ("file", "year", "mint", "conf", "status", "notes / error")
     rows = [
-        (name(p), "" if p.year is None else str(p.year), p.mint or "", "" if p.status == "error" else f"{p.confidence:.2f}",
-         p.status, p.error or p.notes)
+        (
+            name(p),
+            "" if p.year is None else str(p.year),
+            p.mint or "",
+            "" if p.status == "error" else f"{p.confidence:.2f}",
+            p.status,
+            p.error or p.notes,
+        )
         for p in predictions
     ]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(5)]
@@ -68,16 +74,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--input", required=True, type=Path, help="an image file or a folder of images")
     parser.add_argument("--output", type=Path, help="results file, .csv or .json (default: print a table)")
-    parser.add_argument("--model", type=Path, help="ONNX model (default: the shipped coinnet/infer/models/default.onnx)")
+    parser.add_argument(
+        "--model", type=Path, help="ONNX model (default: the shipped coinnet/infer/models/default.onnx)"
+    )
     parser.add_argument("--recursive", action="store_true", help="also read images in sub-folders")
     parser.add_argument("--batch-size", type=int, default=32, help="images per model call (default 32)")
     parser.add_argument("--threshold", type=float, help="min confidence for status ok, 0..1 (default: the model's)")
     parser.add_argument("--threads", type=int, help="CPU threads for the model (default 2)")
-    parser.add_argument("--search", choices=MODES, default="full",
-                        help="views of each photo the model reads: none (as is), rotate (close-ups at any angle), "
-                             "ring (the date spot of a whole coin), full (both; default)")
-    parser.add_argument("--enhance", default="", metavar="K=V,...",
-                        help="photo fixes: brightness, contrast, clahe, sharpen, denoise, rotate (e.g. clahe=2,sharpen=1)")
+    parser.add_argument(
+        "--search",
+        choices=MODES,
+        default="full",
+        help="views of each photo the model reads: none (as is), rotate (close-ups at any angle), "
+        "ring (the date spot of a whole coin), full (both; default)",
+    )
+    parser.add_argument(
+        "--enhance",
+        default="",
+        metavar="K=V,...",
+        help="photo fixes: brightness, contrast, clahe, sharpen, denoise, rotate (e.g. clahe=2,sharpen=1)",
+    )
     return parser
 
 
@@ -116,7 +132,9 @@ def run(args: argparse.Namespace) -> int:
     enhancement = _check_args(args)
     paths = _collect_inputs(args.input, args.recursive)
     try:
-        predictor = Predictor(args.model, threshold=args.threshold, threads=args.threads, enhancement=enhancement, search=args.search)
+        predictor = Predictor(
+            args.model, threshold=args.threshold, threads=args.threads, enhancement=enhancement, search=args.search
+        )
     except (OSError, ValueError) as exc:
         raise UsageError(str(exc)) from None
 

@@ -95,10 +95,14 @@ def main(argv: list[str] | None = None) -> int:
         single.processed.disconnect(loop.quit)
         return elapsed
 
-    print(f"model {window.predictor.model_path.name}: {meta.get('backbone')} at {meta.get('input_size')} px; "
-          f"platform {app.platformName()}; {os.cpu_count()} CPUs; {args.repeats} clicks per row (2 warm-up)")
-    header = (f"{'case':30} {'image px':>11} {'median ms':>10} {'p90 ms':>8} {'max ms':>8} {'direct ms':>10}"
-              f"  ≤{TARGET_MS:.0f} ms")
+    print(
+        f"model {window.predictor.model_path.name}: {meta.get('backbone')} at {meta.get('input_size')} px; "
+        f"platform {app.platformName()}; {os.cpu_count()} CPUs; {args.repeats} clicks per row (2 warm-up)"
+    )
+    header = (
+        f"{'case':30} {'image px':>11} {'median ms':>10} {'p90 ms':>8} {'max ms':>8} {'direct ms':>10}"
+        f"  ≤{TARGET_MS:.0f} ms"
+    )
     print(header)
     print("-" * len(header))
     for name, path, enhancement in cases(args.images, workdir):
@@ -109,10 +113,14 @@ def main(argv: list[str] | None = None) -> int:
             click_to_result()
         times = sorted(click_to_result() for _ in range(args.repeats))
         median, p90 = statistics.median(times), times[int(0.9 * (len(times) - 1))]
-        direct = statistics.median(direct_ms(window.predictor, single.original, enhancement) for _ in range(args.repeats))
+        direct = statistics.median(
+            direct_ms(window.predictor, single.original, enhancement) for _ in range(args.repeats)
+        )
         h, w = single.original.shape[:2]
-        print(f"{name:30} {f'{w}×{h}':>11} {median:10.1f} {p90:8.1f} {times[-1]:8.1f} {direct:10.1f}  "
-              f"{'yes' if median <= TARGET_MS else 'no'}")
+        print(
+            f"{name:30} {f'{w}×{h}':>11} {median:10.1f} {p90:8.1f} {times[-1]:8.1f} {direct:10.1f}  "
+            f"{'yes' if median <= TARGET_MS else 'no'}"
+        )
     window.close()
     return 0
 

@@ -71,9 +71,9 @@ def main() -> int:
 
     import torch
 
+    from coinnet.infer.predictor import Predictor
     from coinnet.model.export import export_onnx
     from coinnet.model.net import CoinNet
-    from coinnet.infer.predictor import Predictor
 
     torch.set_num_threads(args.threads)
     rows: list[tuple[str, str, str]] = []
@@ -96,7 +96,13 @@ def main() -> int:
             preds = predictor.predict_paths(paths, batch_size=args.batch_size)
             e2e = len(paths) / (time.perf_counter() - start)
             assert all(p.status != "error" for p in preds)
-            rows.append((f"end-to-end, search={search}, {len(paths)} JPEGs ~{mean_px[0]:.0f}x{mean_px[1]:.0f}", f"{e2e:.0f} img/s", target))
+            rows.append(
+                (
+                    f"end-to-end, search={search}, {len(paths)} JPEGs ~{mean_px[0]:.0f}x{mean_px[1]:.0f}",
+                    f"{e2e:.0f} img/s",
+                    target,
+                )
+            )
         predictor = Predictor(model_path, threads=args.threads, search="none")
 
         batch = np.random.default_rng(0).random((args.batch_size, 3, SIZE, SIZE), dtype=np.float32)
@@ -115,12 +121,31 @@ def main() -> int:
         cold = []
         for _ in range(3):
             start = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "coinnet.predict", "--input", str(paths[0]), "--model", str(model_path)],  # default search
-                           check=True, capture_output=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "coinnet.predict",
+                    "--input",
+                    str(paths[0]),
+                    "--model",
+                    str(model_path),
+                ],  # default search
+                check=True,
+                capture_output=True,
+            )
             cold.append(time.perf_counter() - start)
-        rows.append(("cold start: python -m coinnet.predict, one image (median of 3)", f"{statistics.median(cold):.2f} s", "<= 1.5 s"))
+        rows.append(
+            (
+                "cold start: python -m coinnet.predict, one image (median of 3)",
+                f"{statistics.median(cold):.2f} s",
+                "<= 1.5 s",
+            )
+        )
 
-    print(f"\n{BACKBONE} @ {SIZE} px, {args.threads} threads, {os.cpu_count()} CPUs visible, load avg {os.getloadavg()[0]:.1f}")
+    print(
+        f"\n{BACKBONE} @ {SIZE} px, {args.threads} threads, {os.cpu_count()} CPUs visible, load avg {os.getloadavg()[0]:.1f}"
+    )
     width = max(len(r[0]) for r in rows)
     print(f"{'measure'.ljust(width)}  {'result':>12}  target")
     for name, value, target in rows:

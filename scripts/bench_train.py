@@ -71,9 +71,16 @@ def bench_step(model, batch_size: int, size: int, steps: int) -> float:
 def bench_fit(cfg, steps: int) -> float:
     timer = _BatchTimer(warmup=5)
     trainer = pl.Trainer(
-        **{**OmegaConf.to_container(cfg.trainer), "max_epochs": 1, "limit_train_batches": steps + 5,
-           "limit_val_batches": 0, "enable_progress_bar": False},
-        logger=False, enable_checkpointing=False, callbacks=[timer],
+        **{
+            **OmegaConf.to_container(cfg.trainer),
+            "max_epochs": 1,
+            "limit_train_batches": steps + 5,
+            "limit_val_batches": 0,
+            "enable_progress_bar": False,
+        },
+        logger=False,
+        enable_checkpointing=False,
+        callbacks=[timer],
     )
     trainer.fit(instantiate(cfg.model), datamodule=instantiate(cfg.data, _convert_="all"))
     gaps = [b - a for a, b in zip(timer.stamps, timer.stamps[1:])]
@@ -89,20 +96,31 @@ def main() -> None:
         pl.seed_everything(0, workers=True)
         dm = instantiate(cfg.data, _convert_="all")
         dm.setup("fit")
-        rows = [("loader (render + collate, %d workers)" % cfg.data.num_workers, bench_loader(dm, args.steps))]
-        rows.append(("step (fwd+bwd+AdamW, tensors in memory)", bench_step(instantiate(cfg.model), cfg.data.batch_size, cfg.model.input_size, args.steps)))
+        rows = [(f"loader (render + collate, {cfg.data.num_workers} workers)", bench_loader(dm, args.steps))]
+        rows.append(
+            (
+                "step (fwd+bwd+AdamW, tensors in memory)",
+                bench_step(instantiate(cfg.model), cfg.data.batch_size, cfg.model.input_size, args.steps),
+            )
+        )
         fit = bench_fit(cfg, args.steps)
         rows.append(("fit (Trainer.fit, both together)", fit))
-    print(f"\ncoinnet bench_train - {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"torch {torch.__version__}, {torch.get_num_threads()} threads")
-    print(f"config: backbone={cfg.model.backbone} input={cfg.model.input_size}px batch={cfg.data.batch_size} "
-          f"workers={cfg.data.num_workers} epoch_size={cfg.data.epoch_size}\n")
+    print(
+        f"\ncoinnet bench_train - {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads"
+    )
+    print(
+        f"config: backbone={cfg.model.backbone} input={cfg.model.input_size}px batch={cfg.data.batch_size} "
+        f"workers={cfg.data.num_workers} epoch_size={cfg.data.epoch_size}\n"
+    )
     print(f"| {'what':<42} | {'images/s':>9} |\n|{'-' * 44}|{'-' * 11}|")
     for name, value in rows:
         print(f"| {name:<42} | {value:>9.1f} |")
     epoch_s = cfg.data.epoch_size / fit
-    print(f"\ntime per epoch ({cfg.data.epoch_size} samples) at fit speed: {epoch_s:.0f} s; "
-          f"default max_epochs={cfg.trainer.max_epochs} -> {epoch_s * cfg.trainer.max_epochs / 60:.1f} min")
+    print(
+        f"\ntime per epoch ({cfg.data.epoch_size} samples) at fit speed: {epoch_s:.0f} s; "
+        f"default max_epochs={cfg.trainer.max_epochs} -> {epoch_s * cfg.trainer.max_epochs / 60:.1f} min"
+    )
 
 
 if __name__ == "__main__":

@@ -20,8 +20,14 @@ import onnx
 
 from coinnet import labels
 from coinnet.evaluate import metrics
+from coinnet.evaluate.calibrate import (
+    answer_confidence,
+    calibration_report,
+    confidence_nll,
+    fit_confidence_temperature,
+    heldout_ece,
+)
 from coinnet.files import atomic_path, atomic_write
-from coinnet.evaluate.calibrate import answer_confidence, calibration_report, confidence_nll, fit_confidence_temperature, heldout_ece
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -35,10 +41,13 @@ def load_oof(path: Path) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
 def operating_points(logits: dict, targets: dict, temperature: float, precisions=(0.99, 0.95, 0.9)) -> dict:
     """Accuracy, ECE, the curve, and the lowest threshold reaching each precision, at ``temperature``."""
     conf, ok = answer_confidence(logits, targets, temperature)
-    return {"accuracy": float(ok.mean()), "n": len(ok),
-            "ece": metrics.expected_calibration_error(conf, ok)["ece"],
-            **{f"p{round(p * 100)}": metrics.threshold_for_precision(conf, ok, p) for p in precisions},
-            "curve": metrics.coverage_curve(conf, ok)}
+    return {
+        "accuracy": float(ok.mean()),
+        "n": len(ok),
+        "ece": metrics.expected_calibration_error(conf, ok)["ece"],
+        **{f"p{round(p * 100)}": metrics.threshold_for_precision(conf, ok, p) for p in precisions},
+        "curve": metrics.coverage_curve(conf, ok),
+    }
 
 
 def write_metadata(model: Path, values: dict[str, str]) -> None:
@@ -64,27 +73,47 @@ def main() -> int:
     t = fit_confidence_temperature(logits, targets)
     before, after = operating_points(logits, targets, 1.0), operating_points(logits, targets, t)
     print(f"{before['n']} out-of-fold photos with a known year; year+mint accuracy {after['accuracy']:.1%}")
-    print(f"per-head NLL fit: T {report['temperature']:.3f}, head NLL {report['nll_before']:.3f} -> {report['nll_after']:.3f}, "
-          f"answer ECE {report['ece_before']:.3f} -> {report['ece_after']:.3f} (two-fold held out: {report['ece_after_heldout']:.3f})")
-    print(f"answer-confidence fit (shipped): T {t:.3f}, answer log-loss {confidence_nll(logits, targets):.3f} -> "
-          f"{confidence_nll(logits, targets, t):.3f}, answer ECE {before['ece']:.3f} -> {after['ece']:.3f}; "
-          f"two-fold held out ECE {heldout_ece(logits, targets, fit_confidence_temperature)[1]:.3f}")
+    print(
+        f"per-head NLL fit: T {report['temperature']:.3f}, head NLL {report['nll_before']:.3f} -> {report['nll_after']:.3f}, "
+        f"answer ECE {report['ece_before']:.3f} -> {report['ece_after']:.3f} (two-fold held out: {report['ece_after_heldout']:.3f})"
+    )
+    print(
+        f"answer-confidence fit (shipped): T {t:.3f}, answer log-loss {confidence_nll(logits, targets):.3f} -> "
+        f"{confidence_nll(logits, targets, t):.3f}, answer ECE {before['ece']:.3f} -> {after['ece']:.3f}; "
+        f"two-fold held out ECE {heldout_ece(logits, targets, fit_confidence_temperature)[1]:.3f}"
+    )
     print("\n| temperature | precision target | threshold | coverage | precision |\n|---|---|---|---|---|")
     for name, res in (("1.0", before), (f"{t:.2f}", after)):
         for key in ("p99", "p95", "p90"):
             p = res[key]
-            cells = ("-", "-", "-") if p is None else (f"{p['threshold']:.3f}", f"{p['coverage']:.1%}", f"{p['precision']:.1%}")
+            cells = (
+                ("-", "-", "-")
+                if p is None
+                else (f"{p['threshold']:.3f}", f"{p['coverage']:.1%}", f"{p['precision']:.1%}")
+            )
             print(f"| {name} | {key[1:]} % | " + " | ".join(cells) + " |")
     chosen = metrics.threshold_for_precision(*answer_confidence(logits, targets, t), args.precision)
     if chosen is None:
         print(f"no threshold reaches {args.precision:.0%} precision out of fold", file=sys.stderr)
         return 1
-    print(f"\nchosen: temperature {t:.3f}, threshold {chosen['threshold']:.3f} "
-          f"({chosen['precision']:.1%} precision at {chosen['coverage']:.1%} coverage, out of fold)")
-    atomic_write(args.oof.parent / "calibration.json", json.dumps(
-        {"temperature": t, "threshold": chosen["threshold"], "chosen": chosen, "head_nll_fit": report,
-         "before": {k: v for k, v in before.items() if k != "curve"}, "after": {k: v for k, v in after.items() if k != "curve"}},
-        indent=1))
+    print(
+        f"\nchosen: temperature {t:.3f}, threshold {chosen['threshold']:.3f} "
+        f"({chosen['precision']:.1%} precision at {chosen['coverage']:.1%} coverage, out of fold)"
+    )
+    atomic_write(
+        args.oof.parent / "calibration.json",
+        json.dumps(
+            {
+                "temperature": t,
+                "threshold": chosen["threshold"],
+                "chosen": chosen,
+                "head_nll_fit": report,
+                "before": {k: v for k, v in before.items() if k != "curve"},
+                "after": {k: v for k, v in after.items() if k != "curve"},
+            },
+            indent=1,
+        ),
+    )
     if args.write:
         write_metadata(args.write, {"temperature": f"{t:.4f}", "threshold": f"{chosen['threshold']:.4f}"})
         print(f"wrote temperature and threshold into {args.write}")

@@ -22,15 +22,15 @@ from pathlib import Path
 
 import numpy as np
 
+from coinnet import labels
 from coinnet.data.real import read_labels as training_rows
 from coinnet.data.sampling import kfold_split
-from coinnet import labels
 from coinnet.evaluate import metrics
 from coinnet.evaluate.score import answers, evaluate_predictions
 from coinnet.files import atomic_write
 from coinnet.infer.imageio import load_image
-from coinnet.train.mine import mine
 from coinnet.infer.predictor import DRAFT_FACTOR, Predictor
+from coinnet.train.mine import mine
 
 REPO = Path(__file__).resolve().parent.parent
 KEYS = (("year", "year"), ("mint", "mint"), ("year_mint", "year+mint"))
@@ -58,10 +58,21 @@ def fold_scores(model: Path, truths: list[tuple]) -> dict:
 def fit_fold(args: argparse.Namespace, crops: Path, fold: int, run_dir: Path) -> Path:
     """The shipped recipe (experiment=default_model) on ``crops`` with fold ``fold`` held out (or the finished
     run in ``run_dir``); its ONNX file."""
-    cmd = [sys.executable, "-m", "coinnet.train", "experiment=default_model", f"data.real.paths=[{crops.resolve()}]",
-           f"data.real.folds={args.folds}", f"data.real.fold={fold}", f"init_ckpt={args.init.resolve()}",
-           "recipe.mine=null", f"seed={args.seed}", f"paths.run_dir={run_dir.resolve()}", f"logger.run_name=crossval-{run_dir.name}",
-           "trainer.enable_progress_bar=false"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "coinnet.train",
+        "experiment=default_model",
+        f"data.real.paths=[{crops.resolve()}]",
+        f"data.real.folds={args.folds}",
+        f"data.real.fold={fold}",
+        f"init_ckpt={args.init.resolve()}",
+        "recipe.mine=null",
+        f"seed={args.seed}",
+        f"paths.run_dir={run_dir.resolve()}",
+        f"logger.run_name=crossval-{run_dir.name}",
+        "trainer.enable_progress_bar=false",
+    ]
     if not (run_dir / "model.onnx").is_file():
         subprocess.run(cmd, cwd=REPO, check=True)
     return run_dir / "model.onnx"
@@ -69,11 +80,19 @@ def fit_fold(args: argparse.Namespace, crops: Path, fold: int, run_dir: Path) ->
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--init", type=Path, required=True, help="synthetic-only checkpoint to start from (and compare with)")
+    ap.add_argument(
+        "--init", type=Path, required=True, help="synthetic-only checkpoint to start from (and compare with)"
+    )
     ap.add_argument("--init-onnx", type=Path, required=True, help="its ONNX export (the baseline reader)")
-    ap.add_argument("--crops", type=Path, default=REPO / "data" / "cents-web-crops", help="crops mined by --init's reader")
-    ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "datasets" / "cents-web", help="the photos (for --rounds)")
-    ap.add_argument("--rounds", type=int, default=2, help="mine.rounds of the recipe: later rounds re-mine with the fold's reader")
+    ap.add_argument(
+        "--crops", type=Path, default=REPO / "data" / "cents-web-crops", help="crops mined by --init's reader"
+    )
+    ap.add_argument(
+        "--data", type=Path, default=REPO.parent / "shared" / "datasets" / "cents-web", help="the photos (for --rounds)"
+    )
+    ap.add_argument(
+        "--rounds", type=int, default=2, help="mine.rounds of the recipe: later rounds re-mine with the fold's reader"
+    )
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--out", type=Path, default=REPO / "outputs" / "crossval")
@@ -94,16 +113,28 @@ def main() -> int:
         _, val = kfold_split(len(rows), args.folds, fold, args.seed, groups=groups)
         # The held-out fold's original photos, once each, as the user would give them.
         truths = [(rows[i].source, rows[i].year, rows[i].mint, rows[i].view) for i in val if not rows[i].no_date]
-        res = {"fold": fold, "synthetic_only": fold_scores(args.init_onnx, truths), "with_real": fold_scores(model, truths)}
+        res = {
+            "fold": fold,
+            "synthetic_only": fold_scores(args.init_onnx, truths),
+            "with_real": fold_scores(model, truths),
+        }
         for head, values in held_out_logits(model, truths).items():
             oof.setdefault(head, []).append(values)
         oof.setdefault("photo", []).append(np.array([t[0] for t in truths]))
         # Labels as head targets (unknown fields = ignore index), the form calibrate.fit_temperature takes.
-        targets = np.array([labels.encode(t[1], t[2]) for t in truths], dtype=np.int64).reshape(-1, len(labels.HEAD_NAMES))
+        targets = np.array([labels.encode(t[1], t[2]) for t in truths], dtype=np.int64).reshape(
+            -1, len(labels.HEAD_NAMES)
+        )
         for k, head in enumerate(labels.HEAD_NAMES):
             oof.setdefault(f"target_{head}", []).append(targets[:, k])
         results.append(res)
-        print(json.dumps({k: v for k, v in res.items()} | {w: {k: v for k, v in res[w].items() if k != "answers"} for w in ("synthetic_only", "with_real")}), flush=True)
+        print(
+            json.dumps(
+                {k: v for k, v in res.items()}
+                | {w: {k: v for k, v in res[w].items() if k != "answers"} for w in ("synthetic_only", "with_real")}
+            ),
+            flush=True,
+        )
     atomic_write(args.out / "crossval.json", json.dumps(results, indent=1))
     np.savez(args.out / "oof_logits.npz", **{k: np.concatenate(v) for k, v in oof.items()})
     photos = len({r.source for r in rows})

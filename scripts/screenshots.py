@@ -30,13 +30,18 @@ def start_xvfb() -> subprocess.Popen | None:
     """Start Xvfb on a free display and point Qt at it; None (and a message) when it is unavailable."""
     binary = shutil.which("Xvfb")
     if binary is None:
-        print("Xvfb not found (Debian: apt-get install -y xvfb); falling back to the offscreen platform", file=sys.stderr)
+        print(
+            "Xvfb not found (Debian: apt-get install -y xvfb); falling back to the offscreen platform", file=sys.stderr
+        )
         return None
     for display in range(99, 140):
         if Path(f"/tmp/.X11-unix/X{display}").exists() or Path(f"/tmp/.X{display}-lock").exists():
             continue
-        proc = subprocess.Popen([binary, f":{display}", "-screen", "0", f"{SIZE[0]}x{SIZE[1]}x24", "-nolisten", "tcp"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [binary, f":{display}", "-screen", "0", f"{SIZE[0]}x{SIZE[1]}x24", "-nolisten", "tcp"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         for _ in range(50):
             if Path(f"/tmp/.X11-unix/X{display}").exists():
                 os.environ["DISPLAY"] = f":{display}"
@@ -82,7 +87,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", help="ONNX model (default: the shipped coinnet/infer/models/default.onnx)")
     parser.add_argument("--images", type=Path, default=DEFAULT_IMAGES, help="folder of example photos")
     parser.add_argument("--count", type=int, default=24, help="photos in the batch screenshot")
-    parser.add_argument("--single", default="whole0_2005.jpg", help="file in --images for the single view (a whole coin shows the date box)")
+    parser.add_argument(
+        "--single",
+        default="whole0_2005.jpg",
+        help="file in --images for the single view (a whole coin shows the date box)",
+    )
     parser.add_argument("--out", type=Path, default=REPO / "docs")
     parser.add_argument("--train", action="store_true", help="run a real smoke training for the wizard shot")
     args = parser.parse_args(argv)

@@ -13,17 +13,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 
-REPO = Path(__file__).resolve().parent.parent
-CENTS_WEB = REPO.parent / "shared" / "datasets" / "cents-web"
-
-
-def compose_train_cfg(tmp_path: Path, *overrides: str):
-    """The real ``conf/train.yaml`` with the smoke experiment and run/output paths under ``tmp_path``."""
-    from coinnet.train.config import compose_train
-
-    return compose_train(
-        ["experiment=smoke", f"paths.run_dir={tmp_path / 'run'}", f"paths.outputs={tmp_path / 'outputs'}", *overrides]
-    )
+from tests.helpers.paths import CENTS_WEB, REPO, compose_train_cfg  # noqa: E402,F401 (re-exported for old imports)
 
 
 @pytest.fixture

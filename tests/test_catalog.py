@@ -13,8 +13,16 @@ def test_every_entry_is_a_struck_pair_and_mentions_its_year():
 
 
 def test_famous_dates_are_flagged():
-    for year, mint, word in [(1909, "S", "VDB"), (1914, "D", "key"), (1922, "none", "plain"), (1931, "S", "key"),
-                             (1955, "none", "doubled"), (2017, "P", "first"), (1943, "D", "copper"), (1944, "S", "steel")]:
+    for year, mint, word in [
+        (1909, "S", "VDB"),
+        (1914, "D", "key"),
+        (1922, "none", "plain"),
+        (1931, "S", "key"),
+        (1955, "none", "doubled"),
+        (2017, "P", "first"),
+        (1943, "D", "copper"),
+        (1944, "S", "steel"),
+    ]:
         assert word.lower() in notes_for(year, mint).lower(), (year, mint)
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import random
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import albumentations as A
 import lightning.pytorch as pl
@@ -114,7 +115,9 @@ class CoinDataModule(pl.LightningDataModule):
                 train_idx, val_idx = kfold_split(len(rows), folds, fold, self.seed, groups=[r.source for r in rows])
             else:  # folds 0: every real photo trains (a final model; real accuracy comes from cross-validation)
                 train_idx, val_idx = list(range(len(rows))), []
-            real_train = RealCoins([rows[i] for i in train_idx], self.input_size, _compose(self.augment_real, self.seed))
+            real_train = RealCoins(
+                [rows[i] for i in train_idx], self.input_size, _compose(self.augment_real, self.seed)
+            )
             self.train_sets.append(real_train)
             self.train_weights.append(float(cfg.get("weight", 1.0)))
             if val_idx:
@@ -139,4 +142,3 @@ class CoinDataModule(pl.LightningDataModule):
 
     def val_dataloader(self) -> list[DataLoader]:
         return [self._loader(ds, shuffle=False) for ds in self.val_sets]
-

@@ -6,14 +6,14 @@ as ``labels.IGNORE_INDEX`` and masked from the loss, never treated as a class.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 from torch.utils.data import Dataset
 
-from coinnet import labels
 from coinnet import label_folder as records
+from coinnet import labels
 from coinnet.infer.imageio import load_image, square_resize
 from coinnet.label_folder import LabelRecord
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 from torch.utils.data import Sampler
@@ -20,7 +20,9 @@ class MixedSourceSampler(Sampler[int]):
             raise ValueError("MixedSourceSampler needs one weight per source")
         w = np.asarray(weights, dtype=float) * (np.asarray(sizes) > 0)
         if (w < 0).any() or w.sum() <= 0:
-            raise ValueError(f"source weights must be >= 0 with a positive sum over non-empty sources, got {list(weights)}")
+            raise ValueError(
+                f"source weights must be >= 0 with a positive sum over non-empty sources, got {list(weights)}"
+            )
         self.sizes, self.p, self.num_samples, self.seed, self.epoch = list(sizes), w / w.sum(), num_samples, seed, 0
         self.offsets = np.concatenate([[0], np.cumsum(self.sizes)[:-1]])
 
@@ -37,7 +39,9 @@ class MixedSourceSampler(Sampler[int]):
         yield from (self.offsets[src] + local).tolist()
 
 
-def kfold_split(n: int, folds: int, fold: int, seed: int, groups: Sequence[int] | None = None) -> tuple[list[int], list[int]]:
+def kfold_split(
+    n: int, folds: int, fold: int, seed: int, groups: Sequence[int] | None = None
+) -> tuple[list[int], list[int]]:
     """Indices (train, val) of fold ``fold`` of ``folds``; items sharing a group never straddle the split."""
     if not 0 <= fold < folds or folds < 2:
         raise ValueError(f"need 0 <= fold < folds and folds >= 2, got fold={fold}, folds={folds}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import cv2
 import numpy as np
@@ -24,8 +24,14 @@ class SyntheticCoins(Dataset):
             ``negative`` true): the view search shows the reader such views, and it must not read them confidently.
     """
 
-    def __init__(self, render_cfg: RenderConfig, seed: int, length: int, transform: Callable | None = None,
-                 negative_prob: float = 0.0) -> None:
+    def __init__(
+        self,
+        render_cfg: RenderConfig,
+        seed: int,
+        length: int,
+        transform: Callable | None = None,
+        negative_prob: float = 0.0,
+    ) -> None:
         self.cfg, self.seed, self.length, self.transform = render_cfg, seed, length, transform
         self.negative_prob = negative_prob
 
@@ -40,8 +46,13 @@ class SyntheticCoins(Dataset):
         if self.negative_prob and rng.random() < self.negative_prob:
             image = no_date_view(image, rng)
             points["point_mask"][:] = False
-            return {"image": np.ascontiguousarray(image), "view": sample.view, "negative": True, **points,
-                    "target": np.full(len(labels.HEAD_NAMES), labels.IGNORE_INDEX, dtype=np.int64)}
+            return {
+                "image": np.ascontiguousarray(image),
+                "view": sample.view,
+                "negative": True,
+                **points,
+                "target": np.full(len(labels.HEAD_NAMES), labels.IGNORE_INDEX, dtype=np.int64),
+            }
         if self.transform is not None:  # augmentations may move pixels: don't supervise where heads look
             image = self.transform(image=image)["image"]
             points["point_mask"][:] = False
@@ -63,12 +74,17 @@ def no_date_view(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     if rng.random() < 0.5:
         angle, shift = rng.uniform(60.0, 300.0), rng.uniform(-0.15, 0.15, 2) * size
     else:
-        angle, shift = rng.uniform(-25.0, 25.0), rng.uniform(0.5, 0.8) * size * rng.choice([-1, 1], 2) * (rng.random(2) < 0.7)
+        angle, shift = (
+            rng.uniform(-25.0, 25.0),
+            rng.uniform(0.5, 0.8) * size * rng.choice([-1, 1], 2) * (rng.random(2) < 0.7),
+        )
         if not shift.any():
             shift[0] = 0.6 * size
     m = cv2.getRotationMatrix2D((size / 2, size / 2), float(angle), 1.0)
     m[:, 2] += shift
-    return cv2.warpAffine(image, m, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0))
+    return cv2.warpAffine(
+        image, m, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0)
+    )
 
 
 def head_points(sample) -> dict[str, np.ndarray]:

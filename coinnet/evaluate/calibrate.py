@@ -137,7 +137,9 @@ def _rows(data: dict[str, np.ndarray], rows: np.ndarray) -> dict[str, np.ndarray
     return {k: np.asarray(v)[rows] for k, v in data.items()}
 
 
-def heldout_ece(logits: dict[str, np.ndarray], targets: dict[str, np.ndarray], fit=fit_temperature) -> tuple[list, float | None]:
+def heldout_ece(
+    logits: dict[str, np.ndarray], targets: dict[str, np.ndarray], fit=fit_temperature
+) -> tuple[list, float | None]:
     """Two-fold held-out ECE: T fitted (by ``fit``) on the even rows scores the odd ones and vice versa.
 
     Returns:

@@ -92,7 +92,9 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument("--mlflow-run", help="MLflow run id to log metrics and the report into")
     ap.add_argument("--tracking-uri", help="MLflow tracking URI (default: MLFLOW_TRACKING_URI / mlflow's own)")
     ap.add_argument("--limit", type=int, help="only the first N rows of labels.csv")
-    ap.add_argument("--search", choices=MODES, default="full", help="views the predictor reads (see coinnet.predict --help)")
+    ap.add_argument(
+        "--search", choices=MODES, default="full", help="views the predictor reads (see coinnet.predict --help)"
+    )
     ap.add_argument("--batch-size", type=int, default=32)
     return ap
 

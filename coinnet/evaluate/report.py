@@ -9,8 +9,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import os
-import tempfile
 from pathlib import Path
 
 import matplotlib
@@ -103,7 +101,9 @@ def plot_coverage(coverage: dict, path: Path) -> bytes:
     right.plot(cov, prec, marker=".", ms=3)
     for target, point in coverage["for_precision"].items():
         if point:
-            right.plot(point["coverage"], point["precision"], "o", label=f"precision {target}: t={point['threshold']:.3f}")
+            right.plot(
+                point["coverage"], point["precision"], "o", label=f"precision {target}: t={point['threshold']:.3f}"
+            )
     right.set_xlabel("coverage")
     right.set_ylabel("precision")
     right.set_xlim(0, 1.02)
@@ -210,23 +210,26 @@ def write_report(result: dict, out_dir: Path) -> Path:
     if result.get("temperature"):
         t = result["temperature"]
         held = "–" if t["ece_after_heldout"] is None else f"{t['ece_after_heldout']:.3f}"
-        current = "" if t["current_temperature"] == 1.0 else (
-            f" The model ships with T = {t['current_temperature']:.3f} (ECE {t['ece_current']:.3f}).")
+        current = (
+            ""
+            if t["current_temperature"] == 1.0
+            else (f" The model ships with T = {t['current_temperature']:.3f} (ECE {t['ece_current']:.3f}).")
+        )
         temperature = (f"<h2>Temperature fit</h2><p>T = {t['temperature']:.3f}; ECE {t['ece_before']:.3f} at T=1 → "
                        f"{t['ece_after']:.3f} in-sample, {held} two-fold held-out; NLL {t['nll_before']:.3f} → "
                        f"{t['nll_after']:.3f} (n={t['n_scored']}).{current}</p>")  # fmt: skip
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>coinnet evaluation</title>
 <style>{_CSS}</style></head><body>
 <h1>coinnet evaluation</h1>
-<p class=note>data <code>{html.escape(str(result['data']))}</code> · model <code>{html.escape(str(result['model']))}</code>
-· {result['created']} · {result['rows']} photos ({status})</p>
-<h2>Headline</h2>{_rates_table({'all photos': result['overall']}, '')}
-<p class=note>{html.escape(result['definitions'])}</p>
-<h2>What a user gets at a threshold</h2>{_coverage_table(result['coverage'])}
-<h2>By view</h2>{_rates_table(result['by_view'], 'view')}
-<h2>By era</h2>{_rates_table(result['by_era'], 'era')}
+<p class=note>data <code>{html.escape(str(result["data"]))}</code> · model <code>{html.escape(str(result["model"]))}</code>
+· {result["created"]} · {result["rows"]} photos ({status})</p>
+<h2>Headline</h2>{_rates_table({"all photos": result["overall"]}, "")}
+<p class=note>{html.escape(result["definitions"])}</p>
+<h2>What a user gets at a threshold</h2>{_coverage_table(result["coverage"])}
+<h2>By view</h2>{_rates_table(result["by_view"], "view")}
+<h2>By era</h2>{_rates_table(result["by_era"], "era")}
 {temperature}{plot_html}
-<h2>Most confident mistakes</h2>{_gallery(result['mistakes'][:GALLERY_SIZE])}
+<h2>Most confident mistakes</h2>{_gallery(result["mistakes"][:GALLERY_SIZE])}
 </body></html>"""
     path = out_dir / "report.html"
     atomic_write(path, page.encode("utf-8"))

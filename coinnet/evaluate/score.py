@@ -15,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
+from coinnet import label_folder as records
 from coinnet import labels
 from coinnet.evaluate import metrics
-from coinnet import label_folder as records
 
 DEFAULT_THRESHOLD = 0.5
 PRECISION_TARGETS = (0.99, 0.95, 0.9)
@@ -55,7 +55,9 @@ def _predicted(pred) -> tuple[int | None, str | None, float]:
     return pred.year, pred.mint, float(pred.confidence)
 
 
-def _answer_table(preds: Sequence, truths: Sequence[Truth]) -> tuple[tuple[np.ndarray, ...], np.ndarray, np.ndarray, np.ndarray]:
+def _answer_table(
+    preds: Sequence, truths: Sequence[Truth]
+) -> tuple[tuple[np.ndarray, ...], np.ndarray, np.ndarray, np.ndarray]:
     """(true/predicted year and mint arrays, confidence, correct, scored) for predictions against labels."""
     if len(preds) != len(truths):
         raise ValueError(f"{len(preds)} predictions for {len(truths)} labelled photos")

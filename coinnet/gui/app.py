@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import tempfile
-import time
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QByteArray
 from PySide6.QtWidgets import (
-    QDoubleSpinBox, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QToolBar,
+    QDoubleSpinBox,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QToolBar,
 )
 
 from coinnet.gui.batch_view import BatchView
 from coinnet.gui.enhance_panel import CONTROLS
+from coinnet.gui.inputs import ImageInputs
 from coinnet.gui.menus import build_menus
 from coinnet.gui.mlflow_ui import MlflowLauncher
 from coinnet.gui.model_dialog import ModelDialog
-from coinnet.files import atomic_path, is_image_name
-from coinnet.gui.qtimage import IMAGE_FILTER, from_qimage, list_images
+from coinnet.gui.qtimage import IMAGE_FILTER, list_images
 from coinnet.gui.results_model import ResultsModel
 from coinnet.gui.review_view import ReviewView
 from coinnet.gui.settings import AppSettings
@@ -29,7 +33,7 @@ from coinnet.infer.predictor import Predictor, default_model_path
 TAB_SINGLE, TAB_BATCH, TAB_REVIEW = range(3)
 
 
-class MainWindow(QMainWindow):
+class MainWindow(ImageInputs, QMainWindow):
     """The whole app.
 
     Args:
@@ -63,7 +67,11 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.model_label)
         self._restore_settings()
         remembered = self.settings.text("model/path")
-        if not self.load_model(model_path if model_path is not None else remembered) and model_path is None and remembered:
+        if (
+            not self.load_model(model_path if model_path is not None else remembered)
+            and model_path is None
+            and remembered
+        ):
             self.load_model("")  # the remembered file is gone: fall back to the shipped model
 
     # --- wiring --------------------------------------------------------------------------------------------
@@ -110,8 +118,9 @@ class MainWindow(QMainWindow):
         self.set_threshold(self.threshold_spin.value(), remember=False)
         self.settings.set("model/path", str(path or ""))
         meta = predictor.metadata
-        self.model_label.setText(f"Model: {Path(predictor.model_path).name} ({meta.get('backbone', '?')}, "
-                                 f"{meta.get('input_size')} px)")
+        self.model_label.setText(
+            f"Model: {Path(predictor.model_path).name} ({meta.get('backbone', '?')}, {meta.get('input_size')} px)"
+        )
         self.model_label.setToolTip(str(predictor.model_path))
         self.show_message(f"Loaded model {predictor.model_path}")
         return True
@@ -125,10 +134,15 @@ class MainWindow(QMainWindow):
 
     def open_model_dialog(self) -> ModelDialog:
         path = str(self.predictor.model_path) if self.predictor else ""
-        dialog = ModelDialog(path, self.predictor.metadata if self.predictor else None,
-                             str(Path(path).parent) if path else str(default_model_path().parent), self)
+        dialog = ModelDialog(
+            path,
+            self.predictor.metadata if self.predictor else None,
+            str(Path(path).parent) if path else str(default_model_path().parent),
+            self,
+        )
         dialog.model_chosen.connect(
-            lambda p: self.load_model(p) and dialog.show_model(str(self.predictor.model_path), self.predictor.metadata))
+            lambda p: self.load_model(p) and dialog.show_model(str(self.predictor.model_path), self.predictor.metadata)
+        )
         dialog.show()
         return dialog
 
@@ -170,48 +184,6 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(TAB_SINGLE)
         self.single.open_path(path, prediction)
 
-    def paste(self) -> bool:
-        """Paste an image, or image files/folders copied in a file manager."""
-        mime = QGuiApplication.clipboard().mimeData()
-        if mime is not None and mime.hasUrls():
-            return self._open_urls(mime.urls())
-        return self._open_qimage(QGuiApplication.clipboard().image())
-
-    def _open_qimage(self, image) -> bool:
-        if image is None or image.isNull():
-            self.show_message("The clipboard holds no image.")
-            return False
-        # A real file keeps pasted images usable by export and review like any other.
-        self._pastes += 1  # two pastes within a second must not share a file (results are keyed by file)
-        path = Path(self._paste_dir.name) / time.strftime(f"pasted-%Y%m%d-%H%M%S-{self._pastes}.png")
-        with atomic_path(path) as tmp:
-            image.save(str(tmp), "PNG")
-        self.tabs.setCurrentIndex(TAB_SINGLE)
-        self.single.set_image(from_qimage(image), path)
-        return True
-
-    def _open_urls(self, urls) -> bool:
-        local = [Path(u.toLocalFile()) for u in urls if u.isLocalFile()]
-        if len(local) == 1 and local[0].is_file():
-            return self.open_image(local[0])
-        items = [p for p in local if p.is_dir() or is_image_name(p)]
-        if not items:
-            self.show_message("Nothing to open: drop image files or folders.")
-            return False
-        return self.start_batch(items)
-
-    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        if event.mimeData().hasUrls() or event.mimeData().hasImage():
-            event.acceptProposedAction()
-
-    def dropEvent(self, event) -> None:  # noqa: N802
-        mime = event.mimeData()
-        if mime.hasUrls():
-            self._open_urls(mime.urls())
-        elif mime.hasImage():
-            self._open_qimage(mime.imageData())
-        event.acceptProposedAction()
-
     # --- actions -------------------------------------------------------------------------------------------
     def process(self) -> None:
         self.tabs.setCurrentIndex(TAB_SINGLE)
@@ -243,8 +215,9 @@ class MainWindow(QMainWindow):
 
     def open_train_wizard(self) -> TrainWizard:
         if self.wizard is None or not self.wizard.isVisible():
-            self.wizard = TrainWizard(self.settings.text_list("train/real_folders"),
-                                      self.settings.text("train/backbone"), self)
+            self.wizard = TrainWizard(
+                self.settings.text_list("train/real_folders"), self.settings.text("train/backbone"), self
+            )
             self.wizard.model_ready.connect(self._on_model_trained)
             self.wizard.finished.connect(self._remember_wizard_choices)
         self.wizard.show()
@@ -270,7 +243,8 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1280, 800)
         self.single.enhance_panel.set_values(
-            {c.field: self.settings.number(f"enhance/{c.field}", c.identity) for c in CONTROLS})
+            {c.field: self.settings.number(f"enhance/{c.field}", c.identity) for c in CONTROLS}
+        )
         self.review.set_dataset_folder(self.settings.text("paths/dataset"))
 
     def save_settings(self) -> None:

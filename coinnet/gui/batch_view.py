@@ -7,8 +7,18 @@ from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QSize, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QProgressBar,
-    QPushButton, QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
 )
 
 from coinnet.gui.results_model import COL_CONF, COL_FILE, COL_NOTES, ResultsFilter, ResultsModel
@@ -98,7 +108,12 @@ class BatchView(QWidget):
         header.resizeSection(COL_FILE, 220)
         header.resizeSection(COL_CONF, 90)
         self.table.clicked.connect(self._on_clicked)
-        for signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset, self.proxy.layoutChanged):
+        for signal in (
+            self.proxy.rowsInserted,
+            self.proxy.rowsRemoved,
+            self.proxy.modelReset,
+            self.proxy.layoutChanged,
+        ):
             signal.connect(self._update_count)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -124,9 +139,13 @@ class BatchView(QWidget):
             self.message.emit("No images to read.")
             return False
         predictor = copy.copy(self.predictor)  # shares the session; its own enhancement setting
-        enhancement = self.enhancement_source() if self.enhancement_source and self.use_enhancement.isChecked() else None
+        enhancement = (
+            self.enhancement_source() if self.enhancement_source and self.use_enhancement.isChecked() else None
+        )
         predictor.enhancement = enhancement if enhancement is not None and not enhancement.is_identity else None
-        worker = BatchWorker(lambda chunk: predictor.predict_paths(chunk, batch_size=CHUNK_SIZE), self.paths, CHUNK_SIZE)
+        worker = BatchWorker(
+            lambda chunk: predictor.predict_paths(chunk, batch_size=CHUNK_SIZE), self.paths, CHUNK_SIZE
+        )
         worker.chunk_done.connect(self.model.add_many)
         worker.progress.connect(self._on_progress)
         self.model.clear()

@@ -13,6 +13,7 @@ from pathlib import Path
 from coinnet import labels
 from coinnet.files import atomic_copy
 from coinnet.label_folder import read_rows, write_rows
+
 #: ``whole``/``holder`` as in cents-web; ``closeup`` for microscope shots of the date area.
 VIEWS = ("whole", "holder", "closeup")
 

@@ -30,8 +30,20 @@ def port_open(port: int) -> bool:
 def mlflow_command(port: int, cwd: str | Path | None = None) -> list[str]:
     """The ``mlflow ui`` command on the store that training runs from ``cwd`` write to."""
     store = Path(cwd or os.getcwd()).resolve() / "outputs" / "mlflow.db"
-    return [sys.executable, "-m", "mlflow", "ui", "--backend-store-uri", f"sqlite:///{store}",
-            "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
+    return [
+        sys.executable,
+        "-m",
+        "mlflow",
+        "ui",
+        "--backend-store-uri",
+        f"sqlite:///{store}",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+    ]
 
 
 class MlflowLauncher(QObject):

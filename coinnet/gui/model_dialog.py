@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
-    QTableWidgetItem, QVBoxLayout,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
 )
 
 # Shown first, in this order; anything else in the metadata follows alphabetically.
@@ -18,8 +26,10 @@ def metadata_rows(metadata: dict) -> list[tuple[str, str]]:
     for key in sorted(metadata, key=lambda k: (KEY_ORDER.index(k) if k in KEY_ORDER else len(KEY_ORDER), k)):
         value = metadata[key]
         if key == "schema" and isinstance(value, dict):
-            value = (f"years {value.get('year_min')}–{value.get('year_max')}, mints {', '.join(value.get('mints', []))}, "
-                     f"{len(value.get('valid_pairs', []))} valid pairs")
+            value = (
+                f"years {value.get('year_min')}–{value.get('year_max')}, mints {', '.join(value.get('mints', []))}, "
+                f"{len(value.get('valid_pairs', []))} valid pairs"
+            )
         text = str(value)
         rows.append((key, text if len(text) <= 300 else text[:297] + "…"))
     return rows

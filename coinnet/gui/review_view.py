@@ -7,8 +7,19 @@ from pathlib import Path
 from PySide6.QtCore import QModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
-    QLineEdit, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
 )
 
 from coinnet import labels
@@ -16,7 +27,15 @@ from coinnet.gui.corrections import VIEWS, Correction, parse_label, save_correct
 from coinnet.gui.image_view import ImageView
 from coinnet.gui.qtimage import shrink, to_qimage
 from coinnet.gui.results_model import (
-    COL_CONF, COL_FILE, COL_MINT, COL_NOTES, COL_THUMB, COL_YEAR, ResultsFilter, ResultsModel, label_text,
+    COL_CONF,
+    COL_FILE,
+    COL_MINT,
+    COL_NOTES,
+    COL_THUMB,
+    COL_YEAR,
+    ResultsFilter,
+    ResultsModel,
+    label_text,
 )
 from coinnet.infer.imageio import load_image
 
@@ -227,7 +246,9 @@ class ReviewView(QWidget):
             return False
         row = self._current_source_row
         pred = self.model.rows[row].prediction
-        correction = Correction(Path(pred.file), *label, view=self.view_edit.currentText(), notes=self.notes_edit.text())
+        correction = Correction(
+            Path(pred.file), *label, view=self.view_edit.currentText(), notes=self.notes_edit.text()
+        )
         try:
             saved = save_corrections(self.dataset_folder, [correction])[0]
         except (OSError, ValueError) as exc:

@@ -8,15 +8,23 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSplitter, QToolButton, QVBoxLayout, QWidget,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
 )
 
-from coinnet.infer.enhance import enhance
 from coinnet.gui.enhance_panel import EnhancementPanel
 from coinnet.gui.image_view import ImageView
 from coinnet.gui.qtimage import shrink, to_qimage
 from coinnet.gui.results_model import label_text
 from coinnet.gui.workers import run_task
+from coinnet.infer.enhance import enhance
 from coinnet.infer.imageio import load_image
 
 PREVIEW_DELAY_MS = 30  # coalesces a slider drag into a few preview renders
@@ -54,8 +62,10 @@ class SingleView(QWidget):
     def _build(self) -> None:
         zoom_bar = QHBoxLayout()
         for text, tip, slot in (
-            ("−", "Zoom out (Ctrl+-)", self.view.zoom_out), ("+", "Zoom in (Ctrl++)", self.view.zoom_in),
-            ("1:1", "Actual size (Ctrl+1)", self.view.actual_size), ("Fit", "Fit to window (Ctrl+0)", self.view.fit),
+            ("−", "Zoom out (Ctrl+-)", self.view.zoom_out),
+            ("+", "Zoom in (Ctrl++)", self.view.zoom_in),
+            ("1:1", "Actual size (Ctrl+1)", self.view.actual_size),
+            ("Fit", "Fit to window (Ctrl+0)", self.view.fit),
         ):
             button = QToolButton(text=text, toolTip=tip)
             button.clicked.connect(slot)
@@ -210,6 +220,8 @@ class SingleView(QWidget):
         ]
         if pred.notes:
             lines.append(f"<i>{pred.notes}</i>")
-        lines.append("Date area outlined in red." if pred.box is not None else "No date box (read from the whole frame).")
+        lines.append(
+            "Date area outlined in red." if pred.box is not None else "No date box (read from the whole frame)."
+        )
         self.detail_label.setText("<br>".join(lines))
         self.view.set_box(pred.box)

@@ -36,17 +36,30 @@ def train_overrides(
     samples drawn per epoch from all sources together. ``extra`` overrides come last (in both stages), so
     they can refine anything.
     """
-    chosen = [f"model.backbone={hydra_string(backbone)}", f"trainer.max_epochs={int(epochs)}", f"data.epoch_size={int(epoch_size)}"]
+    chosen = [
+        f"model.backbone={hydra_string(backbone)}",
+        f"trainer.max_epochs={int(epochs)}",
+        f"data.epoch_size={int(epoch_size)}",
+    ]
     extra = list(extra or [])
     if not real_folders:
         return chosen + extra
     stage = ",".join(hydra_string(o) for o in chosen + extra)
     folders = ",".join(hydra_string(str(p)) for p in real_folders)
     return [
-        f"model.backbone={hydra_string(backbone)}", f"data.epoch_size={int(epoch_size)}",
-        "data=mixed", "data.real.paths=[]", "data.real.folds=0", "data.real.weight=0.5",
-        "data.synthetic.negative_prob=0.25", "model.negative_weight=1.0", "model.lr=0.001", "trainer.max_epochs=2",
-        f"recipe.pretrain=[{stage}]", f"recipe.mine={{data:[{folders}],negatives:1,rounds:2}}", *extra,
+        f"model.backbone={hydra_string(backbone)}",
+        f"data.epoch_size={int(epoch_size)}",
+        "data=mixed",
+        "data.real.paths=[]",
+        "data.real.folds=0",
+        "data.real.weight=0.5",
+        "data.synthetic.negative_prob=0.25",
+        "model.negative_weight=1.0",
+        "model.lr=0.001",
+        "trainer.max_epochs=2",
+        f"recipe.pretrain=[{stage}]",
+        f"recipe.mine={{data:[{folders}],negatives:1,rounds:2}}",
+        *extra,
     ]
 
 

@@ -9,13 +9,28 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import (
-    QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QPlainTextEdit,
-    QProgressBar, QPushButton, QVBoxLayout, QWizard, QWizardPage,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWizard,
+    QWizardPage,
 )
 
 from coinnet.gui.train_job import TrainJob
 from coinnet.gui.train_progress import (
-    BACKBONE_PRESETS, EPOCH_PRESETS, EPOCH_SIZE_PRESETS, train_command, train_overrides,
+    BACKBONE_PRESETS,
+    EPOCH_PRESETS,
+    EPOCH_SIZE_PRESETS,
+    train_command,
+    train_overrides,
 )
 from coinnet.train.progress import TrainState
 
@@ -33,14 +48,18 @@ class DataPage(QWizardPage):
     def __init__(self, real_folders: list[str]) -> None:
         super().__init__()
         self.setTitle("Training data")
-        self.setSubTitle("Rendered coins are drawn fresh every epoch. Real folders (labels.csv + images/, e.g. the "
-                         "ones Review & correct writes) are mixed in beside them.")
+        self.setSubTitle(
+            "Rendered coins are drawn fresh every epoch. Real folders (labels.csv + images/, e.g. the "
+            "ones Review & correct writes) are mixed in beside them."
+        )
         self.epoch_size = _preset_combo(EPOCH_SIZE_PRESETS, EPOCH_SIZE_PRESETS[2])
         self.folders = QListWidget()
         self.folders.addItems(real_folders)
         add, remove = QPushButton("Add folder…"), QPushButton("Remove")
         add.clicked.connect(self._add)
-        remove.clicked.connect(lambda: [self.folders.takeItem(self.folders.row(i)) for i in self.folders.selectedItems()])
+        remove.clicked.connect(
+            lambda: [self.folders.takeItem(self.folders.row(i)) for i in self.folders.selectedItems()]
+        )
         self.warning = QLabel("")
         self.warning.setStyleSheet("color: #c62828")
         buttons = QHBoxLayout()

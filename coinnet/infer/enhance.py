@@ -74,7 +74,9 @@ class Enhancement:
             name, sep, raw = item.partition("=")
             name = name.strip()
             if not sep or name not in known:
-                raise ValueError(f"bad enhancement {item!r}: expected NAME=VALUE with NAME in {', '.join(sorted(known))}")
+                raise ValueError(
+                    f"bad enhancement {item!r}: expected NAME=VALUE with NAME in {', '.join(sorted(known))}"
+                )
             try:
                 values[name] = float(raw)
             except ValueError:

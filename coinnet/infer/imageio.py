@@ -11,7 +11,6 @@ line ``<file>: <reason>``, so batch tools can record it in a row and go on.
 from __future__ import annotations
 
 import errno
-import os
 import re
 import warnings
 from pathlib import Path

@@ -44,8 +44,12 @@ def date_corners(digit_centres: np.ndarray, height_ratio: float = HEIGHT_RATIO) 
     u = along / max(np.linalg.norm(along), 1e-9)
     normal = np.array([-u[1], u[0]])
     mid = digit_centres.mean(axis=0)
-    return np.array([mid + sx * length / 2 * u + sy * height_ratio * length / 2 * normal
-                     for sx, sy in ((-1, -1), (1, -1), (1, 1), (-1, 1))])
+    return np.array(
+        [
+            mid + sx * length / 2 * u + sy * height_ratio * length / 2 * normal
+            for sx, sy in ((-1, -1), (1, -1), (1, 1), (-1, 1))
+        ]
+    )
 
 
 def date_box(attention: np.ndarray, view: View, digits: int = 4) -> tuple[float, float, float, float]:

@@ -20,7 +20,9 @@ def parse_metadata(path: Path, props: dict[str, str]) -> dict:
     """Typed metadata from the ONNX ``metadata_props``; ValueError (one line) if it isn't a coinnet model."""
     if props.get("coinnet_format") != MODEL_FORMAT:
         found = props.get("coinnet_format", "missing")
-        raise ValueError(f"{path}: not a coinnet model (metadata coinnet_format is {found!r}, expected {MODEL_FORMAT!r})")
+        raise ValueError(
+            f"{path}: not a coinnet model (metadata coinnet_format is {found!r}, expected {MODEL_FORMAT!r})"
+        )
     meta: dict = dict(props)
     try:
         meta["schema"] = json.loads(props["schema"])

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
 #: How a photo's views are combined (:meth:`PairDecoder.vote`).
 VOTE_RULES = ("sum", "max")
 
@@ -68,8 +67,9 @@ class PairDecoder:
             total = total + log_softmax(np.asarray(logits[head], np.float64) / temperature)[:, self._digit_idx[:, i]]
         return total
 
-    def vote(self, logits: dict[str, np.ndarray], counts: list[int], temperature: float = 1.0,
-             rule: str = "sum") -> tuple[DecodedBatch, np.ndarray]:
+    def vote(
+        self, logits: dict[str, np.ndarray], counts: list[int], temperature: float = 1.0, rule: str = "sum"
+    ) -> tuple[DecodedBatch, np.ndarray]:
         """One reading per photo from its views: ``counts[i]`` consecutive rows of ``logits`` are photo ``i``'s.
 
         ``rule="sum"``: the pair with the most posterior summed over the photo's views (a soft vote: a date read

@@ -22,20 +22,20 @@ Example::
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 import numpy as np
 import onnxruntime as ort
 
 from coinnet.catalog import notes_for
-from coinnet.infer.pair_decoder import DecodedBatch, PairDecoder, log_softmax
 from coinnet.infer.enhance import Enhancement, enhance
 from coinnet.infer.imageio import ImageError, load_image
 from coinnet.infer.localise import date_box
-from coinnet.infer.results import Prediction
 from coinnet.infer.onnx_meta import ATTENTION_NAME, INPUT_NAME, parse_metadata
+from coinnet.infer.pair_decoder import DecodedBatch, PairDecoder, log_softmax
+from coinnet.infer.results import Prediction
 from coinnet.infer.views import MODES, View, box_in_image, candidate_views
 
 DEFAULT_THREADS = 2
@@ -119,13 +119,21 @@ class Predictor:
         try:
             return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # onnxruntime raises its own pybind types for corrupt/invalid graphs
-            raise ValueError(f"{path}: not a loadable ONNX model ({str(exc).strip() or type(exc).__name__})".splitlines()[0]) from None
+            raise ValueError(
+                f"{path}: not a loadable ONNX model ({str(exc).strip() or type(exc).__name__})".splitlines()[0]
+            ) from None
 
     def _check_signature(self, path: Path) -> None:
         inputs = self.session.get_inputs()
-        if len(inputs) != 1 or inputs[0].name != INPUT_NAME or list(inputs[0].shape[1:]) != [3, self.input_size, self.input_size]:
+        if (
+            len(inputs) != 1
+            or inputs[0].name != INPUT_NAME
+            or list(inputs[0].shape[1:]) != [3, self.input_size, self.input_size]
+        ):
             got = [(i.name, i.shape) for i in inputs]
-            raise ValueError(f"{path}: expected one input 'image' of shape [N, 3, {self.input_size}, {self.input_size}], got {got}")
+            raise ValueError(
+                f"{path}: expected one input 'image' of shape [N, 3, {self.input_size}, {self.input_size}], got {got}"
+            )
         outputs = {o.name: o.shape for o in self.session.get_outputs()}
         for head, classes in self.decoder.head_classes.items():
             if head not in outputs or outputs[head][-1] != classes:
@@ -156,8 +164,10 @@ class Predictor:
     # -- run ----------------------------------------------------------------------------------------
     def run(self, batch: np.ndarray) -> dict[str, np.ndarray]:
         """Raw logits per head (and the ``attention`` maps, when the model has them) for a float32 NCHW batch."""
-        parts = [self.session.run(self._output_names, {INPUT_NAME: batch[i : i + MAX_VIEWS_PER_RUN]})
-                 for i in range(0, len(batch), MAX_VIEWS_PER_RUN)]
+        parts = [
+            self.session.run(self._output_names, {INPUT_NAME: batch[i : i + MAX_VIEWS_PER_RUN]})
+            for i in range(0, len(batch), MAX_VIEWS_PER_RUN)
+        ]
         return {name: np.concatenate([p[k] for p in parts]) for k, name in enumerate(self._output_names)}
 
     def _best_views(self, views: Sequence[list[View]]) -> tuple[DecodedBatch, dict[str, np.ndarray], list[View]]:
@@ -213,14 +223,18 @@ class Predictor:
         return preds
 
     # -- public entry points --------------------------------------------------------------------------
-    def predict_images(self, images: Sequence[np.ndarray], names: Sequence[str] | None = None, batch_size: int = 32) -> list[Prediction]:
+    def predict_images(
+        self, images: Sequence[np.ndarray], names: Sequence[str] | None = None, batch_size: int = 32
+    ) -> list[Prediction]:
         """Predictions for RGB uint8 (H, W, 3) arrays; ``names`` fill ``Prediction.file`` (default ``image<i>``)."""
         names = list(names) if names is not None else [f"image{i}" for i in range(len(images))]
         if len(names) != len(images):
             raise ValueError(f"got {len(images)} images but {len(names)} names")
         preds: list[Prediction] = []
         for start in range(0, len(images), batch_size):
-            preds += self._read([self.views(img) for img in images[start : start + batch_size]], names[start : start + batch_size])
+            preds += self._read(
+                [self.views(img) for img in images[start : start + batch_size]], names[start : start + batch_size]
+            )
         return preds
 
     def _load_views(self, path: str) -> list[View] | str:
@@ -267,4 +281,3 @@ class Predictor:
                 if progress is not None:
                     progress(len(preds), len(paths))
         return preds
-

@@ -12,7 +12,17 @@ from pathlib import Path
 from coinnet.files import atomic_write
 
 #: The columns of a results file, in order.
-RESULT_COLUMNS = ("file", "year", "mint", "confidence", "year_confidence", "mint_confidence", "status", "error", "notes")
+RESULT_COLUMNS = (
+    "file",
+    "year",
+    "mint",
+    "confidence",
+    "year_confidence",
+    "mint_confidence",
+    "status",
+    "error",
+    "notes",
+)
 
 
 @dataclass

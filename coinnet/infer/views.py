@@ -47,11 +47,22 @@ def find_coin(image: np.ndarray) -> tuple[float, float, float]:
     """(cx, cy, r) of the most prominent circle of coin size; the inscribed circle when none is found."""
     h, w = image.shape[:2]
     scale = 256.0 / max(h, w)
-    gray = cv2.cvtColor(cv2.resize(image, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2GRAY)
+    gray = cv2.cvtColor(
+        cv2.resize(image, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA),
+        cv2.COLOR_RGB2GRAY,
+    )
     gray = cv2.GaussianBlur(gray, (5, 5), 1.5)
     short = min(gray.shape)
-    circles = cv2.HoughCircles(gray, cv2.HOUGH_GRADIENT, dp=1.5, minDist=short, param1=120, param2=40,
-                               minRadius=int(0.3 * short), maxRadius=int(0.55 * max(gray.shape)))
+    circles = cv2.HoughCircles(
+        gray,
+        cv2.HOUGH_GRADIENT,
+        dp=1.5,
+        minDist=short,
+        param1=120,
+        param2=40,
+        minRadius=int(0.3 * short),
+        maxRadius=int(0.55 * max(gray.shape)),
+    )
     if circles is None:
         return w / 2, h / 2, 0.48 * min(h, w)
     x, y, r = circles[0][0]
@@ -66,7 +77,9 @@ def _shrink(image: np.ndarray, factor: float) -> np.ndarray:
     return cv2.resize(image, (max(1, round(w * factor)), max(1, round(h * factor))), interpolation=cv2.INTER_AREA)
 
 
-def _warp(image: np.ndarray, size: int, centre: np.ndarray, side: float, angle_deg: float, kind: str, factor: float) -> View:
+def _warp(
+    image: np.ndarray, size: int, centre: np.ndarray, side: float, angle_deg: float, kind: str, factor: float
+) -> View:
     """The square of ``side`` px centred on ``centre`` (coordinates of ``image``), turned by ``angle_deg``.
 
     ``image`` is the photo shrunk by ``factor``; ``to_image`` maps back to the photo's own pixels.
@@ -74,13 +87,25 @@ def _warp(image: np.ndarray, size: int, centre: np.ndarray, side: float, angle_d
     a = np.deg2rad(angle_deg)
     rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]]) * (side / size)
     to_small = np.hstack([rot, (centre - rot @ np.array([size / 2, size / 2])).reshape(2, 1)])
-    view = cv2.warpAffine(image, to_small, (size, size), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                          borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0))
+    view = cv2.warpAffine(
+        image,
+        to_small,
+        (size, size),
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=(0, 0, 0),
+    )
     return View(view, to_small / factor, kind)
 
 
-def candidate_views(image: np.ndarray, size: int, mode: str = "full", rotations: int = 8, ring_steps: int = RING_STEPS,
-                    ring_scales: tuple[float, ...] = RING_SCALES) -> list[View]:
+def candidate_views(
+    image: np.ndarray,
+    size: int,
+    mode: str = "full",
+    rotations: int = 8,
+    ring_steps: int = RING_STEPS,
+    ring_scales: tuple[float, ...] = RING_SCALES,
+) -> list[View]:
     """Views of ``image`` (RGB uint8) for the reader; ``mode`` is one of :data:`MODES`.
 
     ``none`` gives the plain padded square (what the model saw in training for real photos).
@@ -92,13 +117,21 @@ def candidate_views(image: np.ndarray, size: int, mode: str = "full", rotations:
     centre = np.array([w / 2, h / 2])
     if mode == "none":
         scale = side / size
-        return [View(square_resize(image, size), np.array([[scale, 0, centre[0] - side / 2], [0, scale, centre[1] - side / 2]]), "plain")]
+        return [
+            View(
+                square_resize(image, size),
+                np.array([[scale, 0, centre[0] - side / 2], [0, scale, centre[1] - side / 2]]),
+                "plain",
+            )
+        ]
     views = []
     if mode in ("rotate", "full"):
         # Views are sampled from a copy at most ~1.5x their resolution: sharp, and no aliasing from a 12 MP frame.
         f = min(1.0, 1.5 * size / side)
         small = _shrink(image, f)
-        views += [_warp(small, size, centre * f, side * f, 360.0 * k / rotations, "rotate", f) for k in range(rotations)]
+        views += [
+            _warp(small, size, centre * f, side * f, 360.0 * k / rotations, "rotate", f) for k in range(rotations)
+        ]
     if mode in ("ring", "full"):
         cx, cy, r = find_coin(image)
         f = min(1.0, 1.5 * size / (CROP_SIDE * min(ring_scales) * r))
@@ -113,9 +146,16 @@ def candidate_views(image: np.ndarray, size: int, mode: str = "full", rotations:
     return views
 
 
-def box_in_image(view: View, frac: tuple[float, float, float, float] = (0.2, 0.3, 0.8, 0.62)) -> tuple[float, float, float, float]:
+def box_in_image(
+    view: View, frac: tuple[float, float, float, float] = (0.2, 0.3, 0.8, 0.62)
+) -> tuple[float, float, float, float]:
     """Axis-aligned photo box of a region of the view given as fractions (default: where a read date sits)."""
     size = view.image.shape[0]
     x0, y0, x1, y1 = (f * size for f in frac)
     corners = np.array([[x0, y0, 1], [x1, y0, 1], [x1, y1, 1], [x0, y1, 1]]) @ view.to_image.T
-    return (float(corners[:, 0].min()), float(corners[:, 1].min()), float(corners[:, 0].max()), float(corners[:, 1].max()))
+    return (
+        float(corners[:, 0].min()),
+        float(corners[:, 1].min()),
+        float(corners[:, 0].max()),
+        float(corners[:, 1].max()),
+    )

@@ -163,7 +163,9 @@ def export_onnx(
             report = {"path": str(path), "bytes": tmp.stat().st_size, "metadata": meta, "max_abs_diff": None,
                       "parity_ok": None}  # fmt: skip
             if check:
-                report["max_abs_diff"] = _max_abs_diff(model, tmp, parity_inputs(model.input_size, images=parity_images))
+                report["max_abs_diff"] = _max_abs_diff(
+                    model, tmp, parity_inputs(model.input_size, images=parity_images)
+                )
                 report["parity_ok"] = report["max_abs_diff"] <= PARITY_TOLERANCE
                 if not report["parity_ok"]:
                     raise RuntimeError(f"{path}: onnxruntime differs from torch by {report['max_abs_diff']:.3g}")
@@ -202,7 +204,9 @@ def export_checkpoint(
     try:
         module = CoinNetModule.load_from_checkpoint(str(ckpt), map_location="cpu")
     except Exception as exc:  # torch/lightning raise many types for corrupt or foreign files
-        raise ValueError(f"{ckpt}: cannot load as a coinnet checkpoint ({type(exc).__name__}: {exc})".splitlines()[0]) from None
+        raise ValueError(
+            f"{ckpt}: cannot load as a coinnet checkpoint ({type(exc).__name__}: {exc})".splitlines()[0]
+        ) from None
     # A model taught to be unsure on no-date views is read by a vote of its views (coinnet.infer.pair_decoder).
     vote = "sum" if module.hparams.get("negative_weight", 0.0) > 0 else "max"
     meta = {"model_version": ckpt.stem, "view_vote": vote, **(extra_metadata or {})}

@@ -211,7 +211,10 @@ class CoinNetModule(pl.LightningModule):
                 opt, max_lr=hp.lr, total_steps=total, pct_start=min(0.5, max(2, warm) / total)
             )
         elif hp.scheduler == "cosine":
-            lam = lambda s: (s + 1) / warm if s < warm else 0.5 * (1 + math.cos(math.pi * (s - warm) / max(1, total - warm)))
+
+            def lam(s: int) -> float:
+                return (s + 1) / warm if s < warm else 0.5 * (1 + math.cos(math.pi * (s - warm) / max(1, total - warm)))
+
             sched = torch.optim.lr_scheduler.LambdaLR(opt, lam)
         else:
             raise ValueError(f"model.scheduler must be 'onecycle', 'cosine' or 'none', got {hp.scheduler!r}")

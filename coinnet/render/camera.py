@@ -5,8 +5,14 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-BACKGROUNDS = ((0.95, 0.95, 0.95), (0.6, 0.6, 0.62), (0.02, 0.02, 0.02), (0.25, 0.35, 0.55), (0.85, 0.9, 0.97),
-               (0.12, 0.12, 0.14))
+BACKGROUNDS = (
+    (0.95, 0.95, 0.95),
+    (0.6, 0.6, 0.62),
+    (0.02, 0.02, 0.02),
+    (0.25, 0.35, 0.55),
+    (0.85, 0.9, 0.97),
+    (0.12, 0.12, 0.14),
+)
 
 
 def smooth_noise(rng: np.random.Generator, size: int, cells: int, channels: int = 1) -> np.ndarray:

@@ -84,8 +84,18 @@ class RenderConfig:
         _check_int(self, "year_max", labels.YEAR_MIN, labels.YEAR_MAX)
         if self.year_min > self.year_max:
             raise ValueError(f"RenderConfig.year_min ({self.year_min}) must be <= year_max ({self.year_max})")
-        for name in ("closeup_prob", "proof_prob", "holder_prob", "toning_prob", "motion_blur_prob",
-                     "jpeg_prob", "glare_prob", "soil", "vignette_max", "color_cast_max"):
+        for name in (
+            "closeup_prob",
+            "proof_prob",
+            "holder_prob",
+            "toning_prob",
+            "motion_blur_prob",
+            "jpeg_prob",
+            "glare_prob",
+            "soil",
+            "vignette_max",
+            "color_cast_max",
+        ):
             _check_float(self, name, 0.0, 1.0)
         _check_float(self, "rotation_deg", 0.0, 180.0)
         _check_float(self, "perspective", 0.0, 0.3)

@@ -44,8 +44,9 @@ def _warp_strip(strip: relief.Strip, to_out: np.ndarray, size: int) -> np.ndarra
     src = strip.height
     if scale < 0.5:
         f = 2 * scale
-        small = cv2.resize(src, (max(2, round(src.shape[1] * f)), max(2, round(src.shape[0] * f))),
-                           interpolation=cv2.INTER_AREA)
+        small = cv2.resize(
+            src, (max(2, round(src.shape[1] * f)), max(2, round(src.shape[0] * f))), interpolation=cv2.INTER_AREA
+        )
         fx, fy = small.shape[1] / src.shape[1], small.shape[0] / src.shape[0]
         to_out = to_out @ np.diag([1 / fx, 1 / fy, 1.0])
         src = small
@@ -59,12 +60,18 @@ def _warp_base(variant: int, coin_to_out: np.ndarray, size: int, px_per_unit: fl
     level = int(np.clip(np.floor(np.log2(base_ppu / max(px_per_unit, 1e-6))), 0, len(pyramid) - 1))
     src = pyramid[level]
     level_to_coin = np.linalg.inv(relief.coin_to_base()) @ np.diag([2.0**level, 2.0**level, 1.0])
-    return cv2.warpPerspective(src, coin_to_out @ level_to_coin, (size, size), flags=cv2.INTER_LINEAR,
-                               borderValue=(0, 0, 0, 0))
+    return cv2.warpPerspective(
+        src, coin_to_out @ level_to_coin, (size, size), flags=cv2.INTER_LINEAR, borderValue=(0, 0, 0, 0)
+    )
 
 
-def _frame(cfg: RenderConfig, rng: np.random.Generator, closeup: bool, date_pl: layout.Placement,
-           mint_pl: layout.Placement | None) -> tuple[np.ndarray, float, float]:
+def _frame(
+    cfg: RenderConfig,
+    rng: np.random.Generator,
+    closeup: bool,
+    date_pl: layout.Placement,
+    mint_pl: layout.Placement | None,
+) -> tuple[np.ndarray, float, float]:
     """Pick the camera (scale, rotation, offset, tilt) for a whole coin or a date close-up."""
     size = cfg.size
     rot = rng.uniform(-cfg.rotation_deg, cfg.rotation_deg)
@@ -155,11 +162,20 @@ def render(cfg: RenderConfig, seed: int, index: int) -> RenderedCoin:
     ends = layout.project(h @ date_pl.to_coin, np.array([[base_line[0], base_line[1]], [base_line[2], base_line[1]]]))
     dx, dy = ends[1] - ends[0]
     return RenderedCoin(
-        image=out, year=year, mint=mint, view="closeup" if closeup else "whole",
-        date_box=_box(h, date_pl, size), mint_box=None if mint_pl is None else _box(h, mint_pl, size),
+        image=out,
+        year=year,
+        mint=mint,
+        view="closeup" if closeup else "whole",
+        date_box=_box(h, date_pl, size),
+        mint_box=None if mint_pl is None else _box(h, mint_pl, size),
         angle=float(np.degrees(np.arctan2(-dy, dx))),
-        meta={"proof": proof, "wear": wear, "variant": variant, "rotation": rot,
-              "date_line": [[float(v) for v in ends[0]], [float(v) for v in ends[1]]]},
+        meta={
+            "proof": proof,
+            "wear": wear,
+            "variant": variant,
+            "rotation": rot,
+            "date_line": [[float(v) for v in ends[0]], [float(v) for v in ends[1]]],
+        },
     )
 
 

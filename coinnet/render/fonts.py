@@ -6,7 +6,7 @@ the renderer needs nothing installed and the package stays small. See ``README.m
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -17,13 +17,13 @@ FONT_DIR = Path(__file__).with_name("fonts")
 GLYPH_PX = 64
 
 
-@lru_cache(maxsize=None)
+@cache
 def available_fonts() -> tuple[str, ...]:
     """Stems of the vendored font files, sorted (e.g. ``STIXGeneral``)."""
     return tuple(sorted(p.stem for p in FONT_DIR.glob("*.[ot]tf")))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _font(name: str, px: int) -> ImageFont.FreeTypeFont:
     path = next(p for p in FONT_DIR.glob(f"{name}.[ot]tf"))
     # Ask for a size such that the capital/digit height comes out near px: cap height is ~0.7 em.

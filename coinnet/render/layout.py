@@ -83,8 +83,9 @@ def _place(strip: Strip, centre: np.ndarray, units_per_px: float, tilt_deg: floa
     return Placement(strip, m)
 
 
-def place_date_and_mint(year: int, mint: str, rng: np.random.Generator, font_pool: list[str],
-                        distort: float) -> tuple[Placement, Placement | None]:
+def place_date_and_mint(
+    year: int, mint: str, rng: np.random.Generator, font_pool: list[str], distort: float
+) -> tuple[Placement, Placement | None]:
     """Lay out the date (and the mint mark centred under it) on the coin."""
     style = date_style(year, rng)
     font = font_pool[rng.integers(len(font_pool))]
@@ -100,8 +101,9 @@ def place_date_and_mint(year: int, mint: str, rng: np.random.Generator, font_poo
     mark_cap = cap_units * style.mint_scale
     mark_upp = mark_cap / (mark.ink_box[3] - mark.ink_box[1])
     # Centred under the date with a little sideways play, as the dies were punched by hand.
-    offset_local = np.array([rng.uniform(-0.08, 0.08) * style.width, cap_units * 0.5 + mark_cap * 0.5
-                             + rng.uniform(0.12, 0.35) * cap_units])
+    offset_local = np.array(
+        [rng.uniform(-0.08, 0.08) * style.width, cap_units * 0.5 + mark_cap * 0.5 + rng.uniform(0.12, 0.35) * cap_units]
+    )
     c, s = np.cos(np.deg2rad(tilt)), np.sin(np.deg2rad(tilt))
     centre = np.array(style.centre) + np.array([[c, s], [-s, c]]) @ offset_local
     return date_pl, _place(mark, centre, mark_upp, tilt)
@@ -119,8 +121,9 @@ def ink_corners(pl: Placement) -> np.ndarray:
     return (pl.to_coin @ pts)[:2].T
 
 
-def camera(size: int, px_per_unit: float, rot_deg: float, look_at: np.ndarray, shift: np.ndarray,
-           persp: np.ndarray) -> np.ndarray:
+def camera(
+    size: int, px_per_unit: float, rot_deg: float, look_at: np.ndarray, shift: np.ndarray, persp: np.ndarray
+) -> np.ndarray:
     """3x3 homography from coin coordinates to output pixels.
 
     Args:

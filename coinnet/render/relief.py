@@ -20,13 +20,42 @@ BASE_PX = 768
 RIM_INNER = 0.915
 
 # Lincoln's bust facing right, hand-traced from photos (coin coordinates, clockwise from the crown).
-_BUST = np.array([
-    (0.02, -0.74), (0.16, -0.73), (0.28, -0.64), (0.35, -0.52), (0.36, -0.41), (0.40, -0.34), (0.43, -0.27),
-    (0.47, -0.20), (0.42, -0.17), (0.43, -0.12), (0.41, -0.07), (0.42, -0.02), (0.38, 0.07), (0.31, 0.13),
-    (0.26, 0.19), (0.31, 0.25), (0.29, 0.33), (0.34, 0.48), (0.38, 0.62), (0.43, 0.82), (0.30, 0.90),
-    (0.0, 0.93), (-0.30, 0.88), (-0.52, 0.76), (-0.40, 0.52), (-0.27, 0.30), (-0.22, 0.10), (-0.24, -0.04),
-    (-0.33, -0.20), (-0.37, -0.38), (-0.31, -0.56), (-0.17, -0.69),
-])
+_BUST = np.array(
+    [
+        (0.02, -0.74),
+        (0.16, -0.73),
+        (0.28, -0.64),
+        (0.35, -0.52),
+        (0.36, -0.41),
+        (0.40, -0.34),
+        (0.43, -0.27),
+        (0.47, -0.20),
+        (0.42, -0.17),
+        (0.43, -0.12),
+        (0.41, -0.07),
+        (0.42, -0.02),
+        (0.38, 0.07),
+        (0.31, 0.13),
+        (0.26, 0.19),
+        (0.31, 0.25),
+        (0.29, 0.33),
+        (0.34, 0.48),
+        (0.38, 0.62),
+        (0.43, 0.82),
+        (0.30, 0.90),
+        (0.0, 0.93),
+        (-0.30, 0.88),
+        (-0.52, 0.76),
+        (-0.40, 0.52),
+        (-0.27, 0.30),
+        (-0.22, 0.10),
+        (-0.24, -0.04),
+        (-0.33, -0.20),
+        (-0.37, -0.38),
+        (-0.31, -0.56),
+        (-0.17, -0.69),
+    ]
+)
 
 
 def _streak_kernel(length: int, angle_deg: float) -> np.ndarray:
@@ -47,8 +76,9 @@ def _px(points: np.ndarray) -> np.ndarray:
     return (coin_to_base() @ np.c_[points, np.ones(len(points))].T)[:2].T
 
 
-def _stamp_text(canvas: np.ndarray, font: str, text: str, centres: np.ndarray, angles: np.ndarray,
-                height_px: float) -> None:
+def _stamp_text(
+    canvas: np.ndarray, font: str, text: str, centres: np.ndarray, angles: np.ndarray, height_px: float
+) -> None:
     """Draw each character of ``text`` centred at ``centres`` (base px), rotated by ``angles`` (deg, CCW)."""
     for char, (cx, cy), ang in zip(text, centres, angles):
         if char == " ":
@@ -96,8 +126,14 @@ def base_relief(variant: int) -> tuple[np.ndarray, ...]:
     hair = np.clip((0.15 - yy) * 4, 0, 1) * (xx < 0.34)
     bust = bust * (1 + 0.2 * strands * hair + 0.15 * folds * (1 - hair))
     # Ear, eye socket and jaw line: a few bumps and grooves so the bust is not a plain blob.
-    for (cx, cy, rad, amp) in [(0.02, -0.32, 0.07, 0.35), (0.30, -0.36, 0.04, -0.3), (0.22, -0.15, 0.08, 0.25),
-                               (0.15, 0.0, 0.12, 0.2), (0.05, 0.45, 0.2, -0.2), (0.3, 0.2, 0.05, 0.3)]:
+    for cx, cy, rad, amp in [
+        (0.02, -0.32, 0.07, 0.35),
+        (0.30, -0.36, 0.04, -0.3),
+        (0.22, -0.15, 0.08, 0.25),
+        (0.15, 0.0, 0.12, 0.2),
+        (0.05, 0.45, 0.2, -0.2),
+        (0.3, 0.2, 0.05, 0.3),
+    ]:
         bust += amp * np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * rad**2)) * (bust > 0)
     bust = cv2.GaussianBlur(bust.astype(np.float32), (0, 0), 1.5) * (sil > 127)
 

@@ -39,8 +39,17 @@ def light_direction(rng: np.random.Generator, elevation_deg: float) -> np.ndarra
     return np.array([np.cos(el) * np.cos(az), np.cos(el) * np.sin(az), np.sin(el)], np.float32)
 
 
-def shade(height: np.ndarray, slope_scale: float, metal: np.ndarray, light: np.ndarray, proof: bool,
-          rng: np.random.Generator, wear: float, lettering: np.ndarray, px_per_unit: float) -> np.ndarray:
+def shade(
+    height: np.ndarray,
+    slope_scale: float,
+    metal: np.ndarray,
+    light: np.ndarray,
+    proof: bool,
+    rng: np.random.Generator,
+    wear: float,
+    lettering: np.ndarray,
+    px_per_unit: float,
+) -> np.ndarray:
     """Render the coin surface as float32 RGB (H, W, 3).
 
     Args:

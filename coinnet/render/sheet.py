@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 from pathlib import Path
 
 import cv2
@@ -24,14 +22,18 @@ def _caption(tile: np.ndarray, text: str) -> None:
     """Write ``text`` at the tile's top-left with a dark outline so it reads on any background."""
     scale = max(0.35, tile.shape[0] / 300)
     for colour, thick in (((0, 0, 0), 3), (TEXT_COLOUR, 1)):
-        cv2.putText(tile, text, (3, int(14 * scale / 0.45)), cv2.FONT_HERSHEY_SIMPLEX, scale, colour, thick,
-                    cv2.LINE_AA)
+        cv2.putText(
+            tile, text, (3, int(14 * scale / 0.45)), cv2.FONT_HERSHEY_SIMPLEX, scale, colour, thick, cv2.LINE_AA
+        )
 
 
 def annotate(sample: RenderedCoin, zoom: int = 1) -> np.ndarray:
     """The sample's image (upscaled by ``zoom``) with date/mint boxes, baseline angle and label."""
-    tile = cv2.resize(sample.image, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_NEAREST) if zoom > 1 else \
-        sample.image.copy()
+    tile = (
+        cv2.resize(sample.image, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_NEAREST)
+        if zoom > 1
+        else sample.image.copy()
+    )
     for box, colour in ((sample.date_box, DATE_COLOUR), (sample.mint_box, MINT_COLOUR)):
         if box is not None:
             x0, y0, x1, y1 = (int(round(v * zoom)) for v in box)

@@ -38,8 +38,13 @@ def _previous_run(ckpt_path: str | None) -> dict:
 def _callbacks(cfg: DictConfig, run_dir: Path, progress: ProgressFile) -> tuple[list[pl.Callback], ModelCheckpoint]:
     ckpt_dir = run_dir / "checkpoints"
     best = ModelCheckpoint(
-        dirpath=ckpt_dir, filename="best", monitor="val/year_acc", mode="max", save_top_k=1,
-        save_last=True, enable_version_counter=False,
+        dirpath=ckpt_dir,
+        filename="best",
+        monitor="val/year_acc",
+        mode="max",
+        save_top_k=1,
+        save_last=True,
+        enable_version_counter=False,
     )
     # last.ckpt also mid-epoch, so a run killed with `kill -9` loses at most this many steps.
     steps = ModelCheckpoint(dirpath=ckpt_dir, save_top_k=0, save_last=True, every_n_train_steps=cfg.ckpt_every_n_steps)
@@ -77,8 +82,12 @@ def fit(cfg: DictConfig, callbacks: list[pl.Callback] | None = None, progress: P
     logger = make_logger(cfg, run_dir, run_id=previous.get("mlflow_run_id"))
     own, best_cb = _callbacks(cfg, run_dir, progress)
     callbacks = own + list(callbacks or [])
-    trainer = pl.Trainer(**OmegaConf.to_container(cfg.trainer, resolve=True), logger=logger or False,
-                         callbacks=callbacks, default_root_dir=str(run_dir))
+    trainer = pl.Trainer(
+        **OmegaConf.to_container(cfg.trainer, resolve=True),
+        logger=logger or False,
+        callbacks=callbacks,
+        default_root_dir=str(run_dir),
+    )
     run_id = getattr(logger, "run_id", None)
     if trainer.is_global_zero:
         atomic_write(run_dir / "run.json", json.dumps({"mlflow_run_id": run_id, "run_dir": str(run_dir)}))
@@ -125,9 +134,16 @@ def _finish(cfg: DictConfig, run_dir: Path, model, best_path: str | None, run_id
 
         onnx_path = str(run_dir / "model.onnx")
         calibration = {k: str(v) for k, v in (cfg.recipe.get("calibration") or {}).items()}
-        report = export_checkpoint(best_path, onnx_path, run_id=run_id, extra_metadata=calibration,
-                                   parity_images=cfg.get("export_parity_images"))
-        print(f"exported {onnx_path} (onnxruntime vs torch max abs diff {report.get('max_abs_diff', float('nan')):.2e})")
+        report = export_checkpoint(
+            best_path,
+            onnx_path,
+            run_id=run_id,
+            extra_metadata=calibration,
+            parity_images=cfg.get("export_parity_images"),
+        )
+        print(
+            f"exported {onnx_path} (onnxruntime vs torch max abs diff {report.get('max_abs_diff', float('nan')):.2e})"
+        )
         files.append(Path(onnx_path))
     if logger is not None:
         log_artifacts(logger, files, best_path)

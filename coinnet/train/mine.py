@@ -23,11 +23,11 @@ from PIL import Image
 
 from coinnet import labels
 from coinnet.files import atomic_path
-from coinnet.label_folder import MINED_FROM, read_labels, write_rows
 from coinnet.infer.imageio import load_image
 from coinnet.infer.pair_decoder import log_softmax
 from coinnet.infer.predictor import Predictor
 from coinnet.infer.views import View
+from coinnet.label_folder import MINED_FROM, read_labels, write_rows
 
 #: A negative view is at least this far from the date view: in turn (degrees) or in centre (view sides).
 NEGATIVE_MIN_TURN, NEGATIVE_MIN_SHIFT = 60.0, 0.5
@@ -47,7 +47,11 @@ def _pose(view: View) -> tuple[np.ndarray, float, float]:
     """Centre (photo px), turn (degrees) and side (photo px) of a view."""
     m = view.to_image
     size = view.image.shape[0]
-    return m @ np.array([size / 2, size / 2, 1.0]), float(np.degrees(np.arctan2(m[1, 0], m[0, 0]))), float(np.hypot(*m[:, 0]) * size)
+    return (
+        m @ np.array([size / 2, size / 2, 1.0]),
+        float(np.degrees(np.arctan2(m[1, 0], m[0, 0]))),
+        float(np.hypot(*m[:, 0]) * size),
+    )
 
 
 def far_views(views: list[View], best: View) -> list[View]:
@@ -62,7 +66,9 @@ def far_views(views: list[View], best: View) -> list[View]:
     return out
 
 
-def mine(data: Path, out: Path, predictor: Predictor, crop_size: int | None = None, negatives: int = 1, seed: int = 0) -> int:
+def mine(
+    data: Path, out: Path, predictor: Predictor, crop_size: int | None = None, negatives: int = 1, seed: int = 0
+) -> int:
     """Write ``out/images/*.png`` + ``out/labels.csv``; returns the number of crops written (negatives included)."""
     size = crop_size or predictor.input_size
     rows = read_labels(data)
@@ -86,12 +92,26 @@ def mine(data: Path, out: Path, predictor: Predictor, crop_size: int | None = No
         logits = predictor.run(predictor.to_batch([v.image for v in views]))
         best = views[int(np.argmax(label_score(logits, row.year, row.mint)))]
         stem, source = Path(row.path).stem, f"{MINED_FROM}{Path(row.path).resolve()}"
-        save(best.image, f"images/{stem}_{i}.png", year=row.year or "", mint=row.mint or "", view=row.view,
-             legible=row.legible, notes=source)
+        save(
+            best.image,
+            f"images/{stem}_{i}.png",
+            year=row.year or "",
+            mint=row.mint or "",
+            view=row.view,
+            legible=row.legible,
+            notes=source,
+        )
         far = far_views(views, best)
         for k in rng.choice(len(far), size=min(negatives, len(far)), replace=False) if far else []:
-            save(far[k].image, f"images/{stem}_{i}_no_date{k}.png", year="", mint="", view=row.view,
-                 legible=labels.NO_DATE, notes=source)
+            save(
+                far[k].image,
+                f"images/{stem}_{i}_no_date{k}.png",
+                year="",
+                mint="",
+                view=row.view,
+                legible=labels.NO_DATE,
+                notes=source,
+            )
     write_rows(out, written)
     return len(written)
 

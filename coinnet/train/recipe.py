@@ -17,8 +17,8 @@ and an unfinished pretrain resumes from its ``last.ckpt``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from omegaconf import DictConfig, OmegaConf, open_dict
 
@@ -78,7 +78,10 @@ def pretrain(overrides: list[str], cfg: DictConfig, out: Path) -> tuple[Path, Pa
     last = out / "checkpoints" / "last.ckpt"
     fixed = [f"paths.run_dir={out}", f"paths.outputs={cfg.paths.outputs}", f"seed={cfg.seed}"]
     if cfg.logger.get("experiment_name"):
-        fixed += [f"logger.experiment_name={cfg.logger.experiment_name}", f"logger.run_name={cfg.logger.get('run_name') or 'run'}-pretrain"]
+        fixed += [
+            f"logger.experiment_name={cfg.logger.experiment_name}",
+            f"logger.run_name={cfg.logger.get('run_name') or 'run'}-pretrain",
+        ]
     else:
         fixed.append("logger=none")
     if last.is_file():
@@ -107,8 +110,8 @@ def fine_tune_round(cfg: DictConfig, real_paths: list, out: Path) -> Path:
 
 def mine_crops(cfg: DictConfig, out: Path, reader: Path | None) -> list[Path]:
     """Reader crops of each ``cfg.recipe.mine.data`` folder, found by the ONNX ``reader`` (None: ``init_ckpt``, exported)."""
-    from coinnet.train.mine import mine
     from coinnet.infer.predictor import Predictor
+    from coinnet.train.mine import mine
 
     spec = OmegaConf.to_container(cfg.recipe.mine, resolve=True)
     folders = [spec["data"]] if isinstance(spec["data"], str) else list(spec["data"])

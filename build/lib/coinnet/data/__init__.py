@@ -1,1 +1,0 @@
-"""Datasets (synthetic renders, real labelled folders) and the Lightning DataModule that mixes them."""

@@ -1,0 +1,105 @@
+"""imageio: one-line reasons for every kind of unusable file, folder scanning, the shared resize."""
+
+from __future__ import annotations
+
+import errno
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from coinnet.files import find_images
+from coinnet.infer import imageio
+from coinnet.infer.imageio import ImageError, load_image, square_resize
+from tests.helpers.infer import bad_input_folder, coin_like
+
+
+@pytest.fixture
+def folder(tmp_path):
+    expected = bad_input_folder(tmp_path / "in")
+    return tmp_path / "in", expected
+
+
+def test_good_files_decode_to_rgb_uint8(folder):
+    path, expected = folder
+    for name, want in expected.items():
+        if want == "ok":
+            img = load_image(path / name)
+            assert img.dtype == np.uint8 and img.shape == (90, 120, 3), name
+
+
+def test_bad_files_give_one_line_reasons_naming_the_file(folder):
+    path, expected = folder
+    for name, keyword in expected.items():
+        if keyword == "ok":
+            continue
+        with pytest.raises(ImageError) as info:
+            load_image(path / name)
+        message = str(info.value)
+        assert "\n" not in message
+        assert message.startswith(str(path / name)), message
+        assert keyword in message.lower(), message
+
+
+def test_permission_denied_is_reported(tmp_path, monkeypatch):
+    # Tests run as root, where chmod 000 does not stop reading, so simulate the OS refusing.
+    target = tmp_path / "locked.png"
+    Image.fromarray(coin_like(0)).save(target)
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied", str(target))
+
+    monkeypatch.setattr(imageio.Image, "open", refuse)
+    with pytest.raises(ImageError, match="permission denied"):
+        load_image(target)
+
+
+def test_bomb_between_limit_and_twice_limit_is_refused(tmp_path, monkeypatch):
+    # Pillow only warns up to 2x its limit; load_image must still refuse.
+    monkeypatch.setattr(imageio, "MAX_PIXELS", 50 * 50)
+    monkeypatch.setattr(imageio.Image, "MAX_IMAGE_PIXELS", 50 * 50)
+    target = tmp_path / "big.png"
+    Image.fromarray(np.zeros((60, 60, 3), np.uint8)).save(target)
+    with pytest.raises(ImageError, match="too large"):
+        load_image(target)
+
+
+def test_exif_orientation_is_honoured(tmp_path):
+    img = Image.fromarray(coin_like(1, h=40, w=80))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 degrees clockwise on display
+    img.save(tmp_path / "r.jpg", exif=exif)
+    assert load_image(tmp_path / "r.jpg").shape[:2] == (80, 40)
+
+
+def test_find_images_matches_suffixes_case_insensitively_and_recurses_on_request(folder):
+    path, expected = folder
+    (path / "sub").mkdir()
+    Image.fromarray(coin_like(3)).save(path / "sub" / "deep.PNG")
+    (path / "sub" / "up").symlink_to(path, target_is_directory=True)  # a folder loop must not be followed
+    flat = {p.name for p in find_images(path)}
+    assert flat == set(expected)
+    deep = find_images(path, recursive=True)
+    assert {p.name for p in deep} == set(expected) | {"deep.PNG"}
+    assert len(deep) == len(set(deep))
+
+
+def test_square_resize_pads_to_a_centred_square():
+    img = np.full((40, 80, 3), 200, np.uint8)
+    out = square_resize(img, 32)
+    assert out.shape == (32, 32, 3) and out.dtype == np.uint8
+    assert out[:6].max() == 0 and out[-6:].max() == 0  # black bars above and below
+    assert out[12:20].min() == 200  # the picture in the middle
+    assert square_resize(np.full((10, 10, 3), 7, np.uint8), 64).min() == 7  # upscaling works too
+
+
+def test_reduced_scale_jpeg_decoding_stays_above_min_side_and_close_to_full(tmp_path):
+    big = np.kron(coin_like(4, 150, 200), np.ones((8, 8, 1), np.uint8))  # 1200 x 1600, smooth blocks
+    Image.fromarray(big).save(tmp_path / "big.jpg", quality=92)
+    Image.fromarray(big).save(tmp_path / "big.png")
+    full, fast = load_image(tmp_path / "big.jpg"), load_image(tmp_path / "big.jpg", min_side=256)
+    assert full.shape == (1200, 1600, 3)
+    assert min(fast.shape[:2]) >= 256 and fast.shape[0] < full.shape[0]
+    diff = np.abs(square_resize(full, 128).astype(int) - square_resize(fast, 128).astype(int))
+    assert diff.mean() < 2.0
+    assert load_image(tmp_path / "big.png", min_side=256).shape == full.shape  # only JPEGs are scaled

@@ -1,0 +1,122 @@
+"""ONNX export: one file, named dynamic-batch graph, metadata round-trip, parity with torch, checkpoint CLI."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+import torch
+
+from coinnet import labels
+from coinnet.infer.predictor import Predictor
+from coinnet.model.export import export_checkpoint, export_onnx, main, parity_inputs
+from coinnet.model.net import CoinNet
+from tests.helpers.infer import export_report, tiny_onnx
+
+
+@pytest.fixture(scope="session")
+def model_path(tmp_path_factory):
+    return tiny_onnx(tmp_path_factory)
+
+
+def test_single_checked_file_with_named_dynamic_io(model_path):
+    assert [p.name for p in model_path.parent.iterdir()] == ["tiny.onnx"]  # no .onnx.data, no temp left
+    proto = onnx.load(str(model_path))
+    onnx.checker.check_model(proto)
+    assert [i.name for i in proto.graph.input] == ["image"]
+    assert [o.name for o in proto.graph.output] == [*labels.HEAD_NAMES, "attention"]
+    session = ort.InferenceSession(str(model_path), providers=["CPUExecutionProvider"])
+    for n in (1, 5):
+        outs = session.run(None, {"image": np.random.default_rng(n).random((n, 3, 64, 64), dtype=np.float32)})
+        assert [o.shape for o in outs] == [(n, 10)] * 4 + [(n, len(labels.MINTS)), (n, len(labels.HEAD_NAMES), 4, 4)]
+        # Each head's attention map is a distribution over the stride-16 grid.
+        assert np.allclose(outs[-1].sum(axis=(2, 3)), 1.0, atol=1e-5)
+
+
+def test_onnxruntime_matches_torch(model_path):
+    report = export_report()
+    assert report["parity_ok"] and report["max_abs_diff"] < 1e-4
+    # Independent check on fresh inputs: rebuild the same seeded model and compare.
+    torch.manual_seed(0)
+    model = CoinNet(backbone="mobilenetv3_small_050", input_size=64).eval()
+    batch = parity_inputs(64, count=4)
+    with torch.no_grad():
+        expected = [t.numpy() for t in model(torch.from_numpy(batch), with_attention=True)]
+    got = ort.InferenceSession(str(model_path), providers=["CPUExecutionProvider"]).run(None, {"image": batch})
+    assert max(float(np.abs(e - g).max()) for e, g in zip(expected, got)) < 1e-4
+
+
+def test_metadata_round_trip(model_path):
+    meta = Predictor(model_path, threads=1).metadata
+    assert meta["schema"] == json.loads(json.dumps(labels.schema_dict()))
+    assert meta["input_size"] == 64 and meta["backbone"] == "mobilenetv3_small_050"
+    assert meta["mlflow_run_id"] == "run123"
+    assert meta["temperature"] == 1.0 and 0.0 < meta["threshold"] < 1.0
+    assert datetime.fromisoformat(meta["export_date"]).year >= 2024
+    assert meta["coinnet_version"] and meta["model_version"]
+
+
+def test_extra_metadata_overrides_and_eval_mode_is_restored(tmp_path):
+    model = CoinNet(backbone="mobilenetv3_small_050", input_size=64).train()
+    report = export_onnx(model, tmp_path / "m.onnx", metadata={"temperature": "1.7", "threshold": 0.3}, check=False)
+    assert model.training and report["max_abs_diff"] is None
+    meta = Predictor(tmp_path / "m.onnx", threads=1).metadata
+    assert meta["temperature"] == pytest.approx(1.7) and meta["threshold"] == pytest.approx(0.3)
+
+
+@pytest.fixture
+def checkpoint(tmp_path):
+    """A Lightning-format checkpoint of a tiny CoinNetModule (what ModelCheckpoint writes, minus optimiser state)."""
+    import lightning.pytorch as pl
+
+    from coinnet.model.lit import CoinNetModule
+
+    module = CoinNetModule(backbone="mobilenetv3_small_050", input_size=64)
+    path = tmp_path / "epoch3.ckpt"
+    torch.save(
+        {
+            "state_dict": module.state_dict(),
+            "hyper_parameters": dict(module.hparams),
+            "pytorch-lightning_version": pl.__version__,
+        },
+        path,
+    )
+    return path, module
+
+
+def test_export_checkpoint_carries_weights_and_run_id(checkpoint, tmp_path):
+    path, module = checkpoint
+    report = export_checkpoint(path, tmp_path / "out" / "model.onnx", run_id="abc", extra_metadata={"note": "x"})
+    assert report["max_abs_diff"] < 1e-4
+    meta = Predictor(tmp_path / "out" / "model.onnx", threads=1).metadata
+    assert meta["mlflow_run_id"] == "abc" and meta["model_version"] == "epoch3" and meta["note"] == "x"
+
+
+def test_cli_exit_codes(checkpoint, tmp_path, capsys):
+    path, _ = checkpoint
+    assert (
+        main(["--ckpt", str(path), "--out", str(tmp_path / "cli.onnx"), "--threshold", "0.8", "--model-version", "v7"])
+        == 0
+    )
+    assert (tmp_path / "cli.onnx").is_file()
+    from coinnet.infer.predictor import Predictor
+
+    meta = Predictor(tmp_path / "cli.onnx").metadata
+    assert meta["threshold"] == 0.8 and meta["model_version"] == "v7"
+    garbage = tmp_path / "garbage.ckpt"
+    garbage.write_bytes(b"not a checkpoint")
+    for argv in (
+        ["--ckpt", str(tmp_path / "missing.ckpt"), "--out", "x.onnx"],
+        ["--ckpt", str(garbage), "--out", "x.onnx"],
+        ["--ckpt", "a.ckpt"],
+        ["--bogus", "1", "--out", "x.onnx"],
+        ["--ckpt", str(path), "--out", "x.onnx", "--threshold", "-1"],
+    ):
+        capsys.readouterr()
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "error" in err, err
