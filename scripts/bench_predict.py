@@ -2,8 +2,10 @@
 
 Usage:
     python scripts/bench_predict.py [--images 1000] [--threads 2] [--batch-size 32] [--repeats 5]
+        [--backbones mobilenetv3_small_100,tf_efficientnet_lite0]
 
-Exports an untrained ``mobilenetv3_small_100`` at 128 px (speed does not depend on the weights), writes
+Exports an untrained model per backbone at 128 px (speed does not depend on the weights; the first backbone is
+also timed end to end and for cold start), writes
 ``--images`` JPEGs of realistic sizes (rendered coins when ``coinnet.render`` is importable, else noise) to
 a temp folder, and prints one table. Ratios are measured in the same run; on a shared machine read medians.
 Targets: end-to-end >= 100 img/s (``--search none``; the default ``full`` search reads 32 views per photo and
@@ -28,7 +30,8 @@ from coinnet import env  # noqa: E402
 
 env.apply_offline_defaults()
 
-BACKBONE, SIZE = "mobilenetv3_small_100", 128
+SIZE = 128
+BACKBONES = "mobilenetv3_small_100,tf_efficientnet_lite0"
 
 
 def make_images(folder: Path, count: int, seed: int = 0) -> list[Path]:
@@ -67,7 +70,9 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--backbones", default=BACKBONES, help="comma-separated timm names (model-only rows each)")
     args = parser.parse_args()
+    backbones = [b for b in args.backbones.split(",") if b]
 
     import torch
 
@@ -79,9 +84,11 @@ def main() -> int:
     rows: list[tuple[str, str, str]] = []
     with tempfile.TemporaryDirectory(prefix="coinnet-bench-") as tmp:
         tmp_path = Path(tmp)
-        model = CoinNet(backbone=BACKBONE, input_size=SIZE).eval()
-        model_path = tmp_path / "bench.onnx"
-        export_onnx(model, model_path)
+        models = {}
+        for backbone in backbones:
+            models[backbone] = (CoinNet(backbone=backbone, input_size=SIZE).eval(), tmp_path / f"{backbone}.onnx")
+            export_onnx(*models[backbone])
+        model, model_path = models[backbones[0]]
         start = time.perf_counter()
         (tmp_path / "images").mkdir()
         paths = make_images(tmp_path / "images", args.images)
@@ -98,25 +105,26 @@ def main() -> int:
             assert all(p.status != "error" for p in preds)
             rows.append(
                 (
-                    f"end-to-end, search={search}, {len(paths)} JPEGs ~{mean_px[0]:.0f}x{mean_px[1]:.0f}",
+                    f"end-to-end, {backbones[0]}, search={search}, {len(paths)} JPEGs ~{mean_px[0]:.0f}x{mean_px[1]:.0f}",
                     f"{e2e:.0f} img/s",
                     target,
                 )
             )
-        predictor = Predictor(model_path, threads=args.threads, search="none")
-
         batch = np.random.default_rng(0).random((args.batch_size, 3, SIZE, SIZE), dtype=np.float32)
-        t_onnx = median_time(lambda: predictor.run(batch), args.repeats)
         tensor = torch.from_numpy(batch)
+        for backbone, (net, onnx_path) in models.items():
+            predictor = Predictor(onnx_path, threads=args.threads, search="none")
+            t_onnx = median_time(lambda p=predictor: p.run(batch), args.repeats)
 
-        def eager() -> None:
-            with torch.inference_mode():
-                model(tensor)
+            def eager(net=net) -> None:
+                with torch.inference_mode():
+                    net(tensor)
 
-        t_torch = median_time(eager, args.repeats)
-        rows.append((f"model only, ONNX Runtime, batch {args.batch_size}", f"{args.batch_size / t_onnx:.0f} img/s", ""))
-        rows.append((f"model only, torch eager, batch {args.batch_size}", f"{args.batch_size / t_torch:.0f} img/s", ""))
-        rows.append(("ONNX speed-up over torch eager", f"{t_torch / t_onnx:.1f}x", ">= 2x"))
+            t_torch = median_time(eager, args.repeats)
+            name = f"model only, {backbone}, batch {args.batch_size}"
+            rows.append((f"{name}, ONNX Runtime", f"{args.batch_size / t_onnx:.0f} img/s", ""))
+            rows.append((f"{name}, torch eager", f"{args.batch_size / t_torch:.0f} img/s", ""))
+            rows.append((f"ONNX speed-up over torch eager, {backbone}", f"{t_torch / t_onnx:.1f}x", ">= 2x"))
 
         cold = []
         for _ in range(3):
@@ -143,9 +151,7 @@ def main() -> int:
             )
         )
 
-    print(
-        f"\n{BACKBONE} @ {SIZE} px, {args.threads} threads, {os.cpu_count()} CPUs visible, load avg {os.getloadavg()[0]:.1f}"
-    )
+    print(f"\n{SIZE} px, {args.threads} threads, {os.cpu_count()} CPUs visible, load avg {os.getloadavg()[0]:.1f}")
     width = max(len(r[0]) for r in rows)
     print(f"{'measure'.ljust(width)}  {'result':>12}  target")
     for name, value, target in rows:

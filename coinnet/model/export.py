@@ -202,7 +202,8 @@ def export_checkpoint(
     if not ckpt.is_file():
         raise FileNotFoundError(f"{ckpt}: checkpoint not found")
     try:
-        module = CoinNetModule.load_from_checkpoint(str(ckpt), map_location="cpu")
+        # The checkpoint holds every weight: don't read the ImageNet start again (nor need its package).
+        module = CoinNetModule.load_from_checkpoint(str(ckpt), map_location="cpu", pretrained=False, weights_path=None)
     except Exception as exc:  # torch/lightning raise many types for corrupt or foreign files
         raise ValueError(
             f"{ckpt}: cannot load as a coinnet checkpoint ({type(exc).__name__}: {exc})".splitlines()[0]

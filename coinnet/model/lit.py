@@ -92,7 +92,9 @@ class CoinNetModule(pl.LightningModule):
 
     Args:
         backbone, pretrained, weights_path, dropout, input_size: passed to :class:`CoinNet`.
-        lr: peak learning rate. weight_decay: AdamW weight decay.
+        lr: peak learning rate of the heads. weight_decay: AdamW weight decay.
+        backbone_lr_scale: the backbone's peak learning rate as a share of ``lr`` (below 1 keeps pretrained
+            features from being wrecked by the heads' early, large gradients).
         optimizer: ``adamw`` or ``sgd``. scheduler: ``onecycle``, ``cosine`` or ``none``.
         warmup_fraction: share of steps spent warming up (onecycle/cosine).
         label_smoothing: cross-entropy smoothing.
@@ -119,6 +121,7 @@ class CoinNetModule(pl.LightningModule):
         mint_weight: float = 1.0,
         attention_weight: float = 0.5,
         negative_weight: float = 0.0,
+        backbone_lr_scale: float = 1.0,
     ) -> None:
         super().__init__()
         self.save_hyperparameters()
@@ -192,10 +195,17 @@ class CoinNetModule(pl.LightningModule):
 
     def configure_optimizers(self):
         hp = self.hparams
-        decay, no_decay = [], []
+        scale = float(hp.get("backbone_lr_scale", 1.0))  # older checkpoints have no such key
+        if not 0.0 < scale <= 10.0:
+            raise ValueError(f"model.backbone_lr_scale must be in (0, 10], got {scale}")
+        buckets: dict[tuple[bool, bool], list] = {}  # (in the backbone, decayed) -> parameters
         for name, p in self.named_parameters():
-            (no_decay if p.ndim <= 1 or name.endswith(".bias") else decay).append(p)
-        groups = [{"params": decay, "weight_decay": hp.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+            decayed = not (p.ndim <= 1 or name.endswith(".bias"))
+            buckets.setdefault((name.startswith("model.backbone."), decayed), []).append(p)
+        groups = [
+            {"params": ps, "weight_decay": hp.weight_decay if decayed else 0.0, "lr": hp.lr * (scale if bb else 1.0)}
+            for (bb, decayed), ps in sorted(buckets.items())
+        ]
         if hp.optimizer == "adamw":
             opt = torch.optim.AdamW(groups, lr=hp.lr)
         elif hp.optimizer == "sgd":
@@ -208,7 +218,7 @@ class CoinNetModule(pl.LightningModule):
         warm = max(1, int(total * hp.warmup_fraction))
         if hp.scheduler == "onecycle":
             sched = torch.optim.lr_scheduler.OneCycleLR(
-                opt, max_lr=hp.lr, total_steps=total, pct_start=min(0.5, max(2, warm) / total)
+                opt, max_lr=[g["lr"] for g in groups], total_steps=total, pct_start=min(0.5, max(2, warm) / total)
             )
         elif hp.scheduler == "cosine":
 

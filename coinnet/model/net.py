@@ -7,14 +7,13 @@ so the exported graph carries it and the predictor only has to resize and scale 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import timm
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from coinnet import labels
+from coinnet.model.weights import load_backbone_weights, packaged_weights_file
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -51,8 +50,9 @@ class CoinNet(nn.Module):
 
     Args:
         backbone: timm model name, e.g. ``mobilenetv3_small_100`` (any model with ``features_only`` support).
-        pretrained: ask timm for its pretrained weights (needs a hub; off by default, no hub is reachable).
-        weights_path: local file (``.pth``/``.safetensors`` state dict) loaded into the backbone instead.
+        pretrained: start from the ImageNet weights an installed registry package ships for ``backbone``
+            (:mod:`coinnet.model.weights`; no hub is ever asked).
+        weights_path: a local ``.pth``/``.safetensors`` state dict for the backbone (wins over ``pretrained``).
         dropout: dropout before the heads.
         input_size: square side the model is trained at; recorded for export.
         width: channels of the fused feature map the heads read.
@@ -70,9 +70,9 @@ class CoinNet(nn.Module):
         super().__init__()
         self.backbone_name = backbone
         self.input_size = input_size
-        self.backbone = timm.create_model(backbone, pretrained=pretrained, features_only=True, out_indices=(-2, -1))
-        if weights_path:
-            load_backbone_weights(self.backbone, weights_path)
+        self.backbone = timm.create_model(backbone, pretrained=False, features_only=True, out_indices=(-2, -1))
+        if weights_path or pretrained:
+            load_backbone_weights(self.backbone, backbone, weights_path or packaged_weights_file(backbone))
         c16, c32 = self.backbone.feature_info.channels()[-2:]
         self.fuse = nn.Sequential(nn.Conv2d(c16 + c32, width, 1, bias=False), nn.BatchNorm2d(width), nn.Hardswish())
         classes = (labels.DIGIT_CLASSES,) * labels.NUM_DIGITS + (len(labels.MINTS),)
@@ -92,22 +92,3 @@ class CoinNet(nn.Module):
         if with_attention:
             return (*logits, weights.view(x.shape[0], len(logits), *f16.shape[-2:]))
         return tuple(logits)
-
-
-def load_backbone_weights(backbone: nn.Module, path: str) -> None:
-    """Load a local state dict into ``backbone``; classifier keys that don't fit are skipped."""
-    file = Path(path).expanduser()
-    if not file.is_file():
-        raise FileNotFoundError(f"{file}: backbone weights file not found")
-    if file.suffix == ".safetensors":
-        from safetensors.torch import load_file
-
-        state = load_file(str(file))
-    else:
-        state = torch.load(file, map_location="cpu", weights_only=True)
-        state = state.get("state_dict", state)
-    own = backbone.state_dict()
-    usable = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
-    if not usable:
-        raise ValueError(f"{file}: no tensor matches the backbone {type(backbone).__name__}")
-    backbone.load_state_dict(usable, strict=False)
