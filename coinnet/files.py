@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,6 +44,43 @@ def find_images(folder: str | Path, recursive: bool = False, skip_hidden: bool =
             break
         dirs[:] = [d for d in dirs if not is_image_name(d)]
     return sorted(found)
+
+
+#: What ``os.stat`` calls a file that is not a regular one, for the one-line refusal.
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def not_regular(path: str | Path) -> str | None:
+    """Why ``path`` (symlinks followed) is not a regular file, e.g. ``"a named pipe (FIFO)"``; None if it is one.
+
+    Checked with ``os.stat`` before anything opens the file: opening a FIFO blocks until a writer comes, so a
+    pipe named ``x.jpg`` would hang a worker thread that no Ctrl-C can free, and ``/dev/zero`` never ends.
+
+    Raises:
+        OSError: ``os.stat`` failed (missing file, broken symlink, permission, symlink loop).
+    """
+    mode = os.stat(path).st_mode
+    if stat.S_ISREG(mode):
+        return None
+    return next((kind for test, kind in _KINDS if test(mode)), "not a regular file")
+
+
+def printable(text: str) -> str:
+    """``text`` with undecodable file-name bytes (``os.fsdecode``'s surrogate escapes) shown as ``\\xNN``.
+
+    A name that is not UTF-8 on disk must still give valid UTF-8 in a results file or labels.csv.
+    """
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 @lru_cache(maxsize=1)

@@ -13,24 +13,29 @@ Without --output a table is printed; the summary goes to stderr.
 Exit codes:
     0  every file was read (including "unknown": confidence below the threshold)
     1  some files failed (status "error")
-    2  usage error: bad arguments, missing input, unusable model, no images found
+    2  usage error: bad arguments, missing input, unusable model, no images found, an --output that cannot be
+       written or would replace an input (checked before any photo is read)
+    130  interrupted (Ctrl-C): the batch stops at once and no results are written
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from coinnet.files import find_images
 from coinnet.infer.enhance import Enhancement
-from coinnet.infer.predictor import Predictor
+from coinnet.infer.predictor import DECODE_THREAD_PREFIX, Predictor
 from coinnet.infer.results import Prediction, write_results
 from coinnet.infer.views import MODES
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 #: Below this many files a progress bar is more noise than help.
 PROGRESS_MIN_FILES = 64
 
@@ -109,6 +114,43 @@ def _collect_inputs(source: Path, recursive: bool) -> list[Path]:
     raise UsageError(f"{source}: input not found")
 
 
+def _check_output(output: Path, inputs: Sequence[Path]) -> None:
+    """Refuse, before any work, an output that would replace one of the inputs or cannot be written.
+
+    The folder is probed with a temporary file (removed at once) in the nearest folder that exists, so a
+    read-only or missing destination costs the user nothing, and no folder is created for a run that fails.
+    """
+    target = os.path.realpath(output)
+    if any(os.path.realpath(p) == target for p in inputs):
+        raise UsageError(f"{output}: --output is one of the input files; choose another name")
+    folder = output.absolute().parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise UsageError(f"{output}: cannot write results ({folder} is not a folder)")
+    try:
+        with tempfile.TemporaryFile(dir=folder, prefix=".coinnet-probe-"):
+            pass
+    except OSError as exc:
+        raise UsageError(f"{output}: cannot write results in {folder} ({exc.strerror or exc})") from None
+
+
+def _exit_now_if_stuck(code: int) -> None:
+    """After Ctrl-C, leave at once if a decode thread is still busy (stuck in a slow read, say).
+
+    The interpreter joins every worker thread on exit, so one that never returns would keep the process alive
+    after the user asked it to stop; one second is ample for a thread that is merely finishing a decode.
+    """
+    decoders = [t for t in threading.enumerate() if t.name.startswith(DECODE_THREAD_PREFIX)]
+    deadline = time.monotonic() + 1.0
+    for thread in decoders:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    if any(t.is_alive() for t in decoders):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
 def _check_args(args: argparse.Namespace) -> Enhancement:
     if args.batch_size < 1:
         raise UsageError(f"--batch-size must be >= 1, got {args.batch_size}")
@@ -131,6 +173,8 @@ def run(args: argparse.Namespace) -> int:
     """Predict for the parsed arguments; returns the exit code (raises :class:`UsageError` for code 2)."""
     enhancement = _check_args(args)
     paths = _collect_inputs(args.input, args.recursive)
+    if args.output is not None:
+        _check_output(args.output, paths)
     try:
         predictor = Predictor(
             args.model, threshold=args.threshold, threads=args.threads, enhancement=enhancement, search=args.search
@@ -185,7 +229,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("coinnet-predict: interrupted; no results written", file=sys.stderr)
-        return 130
+        _exit_now_if_stuck(EXIT_INTERRUPTED)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import errno
+import io
 import json
 import os
 import subprocess
@@ -32,14 +33,14 @@ def messy(tmp_path, monkeypatch):
     Image.fromarray(coin_like(9)).save(folder / "locked.png")
     os.chmod(folder / "locked.png", 0)
     expected["locked.png"] = "permission denied"
-    real_open = imageio.Image.open
+    real_open = os.open
 
-    def guarded_open(fp, *args, **kwargs):
-        if str(fp).endswith("locked.png"):
-            raise PermissionError(errno.EACCES, "Permission denied", str(fp))
-        return real_open(fp, *args, **kwargs)
+    def guarded_open(path, *args, **kwargs):
+        if str(path).endswith("locked.png"):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(imageio.Image, "open", guarded_open)
+    monkeypatch.setattr(imageio.os, "open", guarded_open)
     return folder, expected
 
 
@@ -160,3 +161,86 @@ def test_module_entry_point_runs_without_traceback(model_path, tmp_path):
         [sys.executable, "-m", "coinnet.predict", "--help"], capture_output=True, text=True, timeout=120
     )
     assert "exit codes" in help_text.stdout
+
+
+_STUCK_RUN = """
+import os, signal, sys, threading
+from coinnet import predict
+from coinnet.infer.predictor import Predictor
+
+real_load = Predictor._load_views
+def load(self, path):
+    if path.endswith("stuck.png"):
+        threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT)).start()  # the user presses Ctrl-C
+        threading.Event().wait()  # a read that never returns
+    return real_load(self, path)
+Predictor._load_views = load
+sys.exit(predict.main(sys.argv[1:]))
+"""
+
+
+def test_a_fifo_in_the_folder_is_an_error_row_and_ctrl_c_exits_130_at_once(model_path, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    Image.fromarray(coin_like(0)).save(folder / "good.png")
+    os.mkfifo(folder / "pipe.jpg")  # a decode worker opening it would wait for a writer forever
+    out = tmp_path / "r.csv"
+    argv = ["--input", str(folder), "--output", str(out), "--model", str(model_path), "--threads", "1"]
+    run = subprocess.run([sys.executable, "-m", "coinnet.predict", *argv], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1, run.stderr
+    rows = {os.path.basename(r["file"]): r for r in csv.DictReader(out.open(newline=""))}
+    assert rows["pipe.jpg"]["error"] == "a named pipe (FIFO), not a regular file" and rows["good.png"]["year"]
+
+    Image.fromarray(coin_like(1)).save(folder / "stuck.png")
+    out.unlink()
+    stuck = subprocess.run([sys.executable, "-c", _STUCK_RUN, *argv], capture_output=True, text=True, timeout=120)
+    assert stuck.returncode == 130, stuck.stderr
+    assert stuck.stderr.strip().splitlines()[-1] == "coinnet-predict: interrupted; no results written"
+    assert not out.exists()
+
+
+def test_output_problems_are_found_before_any_photo_is_read(model_path, tmp_path, monkeypatch, capsys):
+    from coinnet.infer.predictor import Predictor
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("the batch ran before the output was checked")
+
+    monkeypatch.setattr(Predictor, "predict_paths", must_not_run)
+    photo = tmp_path / "one.png"
+    Image.fromarray(coin_like(0)).save(photo)
+    (tmp_path / "a_file").write_text("x")
+    listed = tmp_path / "list.csv"
+    listed.write_text("precious\n")
+    cases = {
+        "is not a folder": str(tmp_path / "a_file" / "r.csv"),
+        "one of the input files": str(listed),  # --input list.csv --output list.csv
+    }
+    for keyword, output in cases.items():
+        source = listed if keyword == "one of the input files" else photo
+        assert main(["--input", str(source), "--output", output, "--model", str(model_path)]) == 2
+        err = capsys.readouterr().err
+        assert keyword in err and err.count("\n") == 1, err
+    assert listed.read_text() == "precious\n"
+
+    def read_only(*args, **kwargs):  # tests run as root, which may write anywhere: simulate the OS refusing
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr("coinnet.predict.tempfile.TemporaryFile", read_only)
+    assert main(["--input", str(photo), "--output", str(tmp_path / "ro" / "r.csv"), "--model", str(model_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot write results in {tmp_path} (Permission denied)" in err and err.count("\n") == 1
+
+
+def test_odd_file_names_keep_csv_and_json_valid(model_path, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    names = ["a\rb.png", "c\nd.png", 'q"uote,comma.png', os.fsdecode(b"caf\xe9.png")]
+    for i, name in enumerate(names):
+        Image.fromarray(coin_like(i)).save(os.path.join(os.fsencode(folder), os.fsencode(name)), format="PNG")
+    for suffix in (".csv", ".json"):
+        out = tmp_path / f"r{suffix}"
+        assert main(["--input", str(folder), "--output", str(out), "--model", str(model_path), "--threads", "1"]) == 0
+        text = out.read_bytes().decode("utf-8")  # strict: valid UTF-8 whatever the names on disk
+        rows = list(csv.DictReader(io.StringIO(text, newline=""))) if suffix == ".csv" else json.loads(text)
+        got = sorted(os.path.basename(r["file"]) for r in rows)
+        assert got == sorted(["a\rb.png", "c\nd.png", 'q"uote,comma.png', "caf\\xe9.png"]), got

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch.utils.data import ConcatDataset, DataLoader, Dataset, get_worker_info
 
-from coinnet.data.real import RealCoins, read_labels
+from coinnet.data.real import RealCoins, read_labels, readable
 from coinnet.data.sampling import MixedSourceSampler, kfold_split
 from coinnet.data.synthetic import SyntheticCoins
 from coinnet.render import RenderConfig
@@ -65,7 +65,9 @@ class CoinDataModule(pl.LightningDataModule):
         epoch_size: training samples per epoch, drawn from the sources by weight.
         synthetic: ``{weight, val_size, negative_prob, render: {...RenderConfig}}`` or None to disable;
             ``negative_prob`` of the training renders are turned into no-date examples (see ``SyntheticCoins``).
-        real: ``{paths: [folders], weight, folds, fold}`` or None; fold ``fold`` of ``folds`` is validation.
+        real: ``{paths: [folders], weight, folds, fold, allow_outside}`` or None; fold ``fold`` of ``folds`` is
+            validation; ``allow_outside`` reads labels.csv rows naming files outside their folder. Rows with a
+            label never struck and photos that do not decode are skipped, each with a warning, and counted.
         augment_synthetic / augment_real: albumentations transforms for training samples of each source.
     """
 
@@ -109,7 +111,8 @@ class CoinDataModule(pl.LightningDataModule):
             self.val_source_names.append("synthetic")
         if self.real_cfg:
             cfg = self.real_cfg
-            rows = [r for folder in cfg["paths"] for r in read_labels(folder)]
+            outside = bool(cfg.get("allow_outside", False))
+            rows = readable([r for folder in cfg["paths"] for r in read_labels(folder, outside)], self.input_size)
             folds, fold = int(cfg.get("folds") or 0), int(cfg.get("fold", 0))
             if folds:  # crops mined from one photo (its date and its no-date views) stay on one side
                 train_idx, val_idx = kfold_split(len(rows), folds, fold, self.seed, groups=[r.source for r in rows])

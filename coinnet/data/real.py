@@ -6,6 +6,7 @@ as ``labels.IGNORE_INDEX`` and masked from the loss, never treated as a class.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,17 +15,42 @@ from torch.utils.data import Dataset
 
 from coinnet import label_folder as records
 from coinnet import labels
-from coinnet.infer.imageio import load_image, square_resize
+from coinnet.infer.imageio import ImageError, load_image, square_resize
 from coinnet.label_folder import LabelRecord
 
+log = logging.getLogger(__name__)
 
-def read_labels(folder: str | Path) -> list[LabelRecord]:
+
+def read_labels(folder: str | Path, allow_outside: bool = False) -> list[LabelRecord]:
     """Rows of ``folder/labels.csv`` that teach something: a known field, or a no-date (reject) example.
+
+    Rows with a label never struck, or a file outside the folder (unless ``allow_outside``), are skipped with a
+    warning (:func:`coinnet.label_folder.read_labels`).
 
     Raises:
         LabelsError: one line naming the file, row and reason.
     """
-    return [r for r in records.read_labels(folder) if r.year is not None or r.mint is not None or r.no_date]
+    rows = records.read_labels(folder, allow_outside=allow_outside)
+    return [r for r in rows if r.year is not None or r.mint is not None or r.no_date]
+
+
+def readable(rows: list[LabelRecord], size: int) -> list[LabelRecord]:
+    """The rows whose photo decodes, as training will decode it; each other one is reported in one line.
+
+    One corrupt photo must not stop a training run hours in (predict, evaluate and mine skip such files too),
+    so every photo is decoded once here, before the first batch; the count of those left out closes the report.
+    """
+    good = []
+    for rec in rows:
+        try:
+            load_image(rec.path, min_side=2 * size)
+        except ImageError as exc:
+            log.warning("real data: skipped %s", exc)
+            continue
+        good.append(rec)
+    if len(good) < len(rows):
+        log.warning("real data: skipped %d of %d photos that cannot be decoded", len(rows) - len(good), len(rows))
+    return good
 
 
 class RealCoins(Dataset):

@@ -93,6 +93,9 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument("--tracking-uri", help="MLflow tracking URI (default: MLFLOW_TRACKING_URI / mlflow's own)")
     ap.add_argument("--limit", type=int, help="only the first N rows of labels.csv")
     ap.add_argument(
+        "--allow-outside", action="store_true", help="score labels.csv rows naming files outside --data (../, /abs)"
+    )
+    ap.add_argument(
         "--search", choices=MODES, default="full", help="views the predictor reads (see coinnet.predict --help)"
     )
     ap.add_argument("--batch-size", type=int, default=32)
@@ -105,7 +108,7 @@ def run(args: argparse.Namespace) -> Path:
 
     from coinnet.infer.predictor import Predictor
 
-    truths = read_labels(args.data, args.limit)
+    truths = read_labels(args.data, args.limit, allow_outside=args.allow_outside)
     if not truths:
         raise LabelsError(f"{Path(args.data) / 'labels.csv'}: no rows")
     predictor = Predictor(model_path=args.model, threshold=args.threshold, search=args.search)

@@ -18,6 +18,7 @@ import numpy as np
 from coinnet import label_folder as records
 from coinnet import labels
 from coinnet.evaluate import metrics
+from coinnet.files import printable
 
 DEFAULT_THRESHOLD = 0.5
 PRECISION_TARGETS = (0.99, 0.95, 0.9)
@@ -36,9 +37,14 @@ DEFINITIONS = (
 Truth = records.LabelRecord
 
 
-def read_labels(data_dir: str | Path, limit: int | None = None) -> list[Truth]:
-    """The rows of ``data_dir/labels.csv`` (the first ``limit`` of them), paths resolved against the folder."""
-    return [replace(r, view=r.view or metrics.UNKNOWN_GROUP) for r in records.read_labels(data_dir, limit)]
+def read_labels(data_dir: str | Path, limit: int | None = None, allow_outside: bool = False) -> list[Truth]:
+    """The rows of ``data_dir/labels.csv`` (the first ``limit`` of them), paths resolved against the folder.
+
+    Rows with a label never struck, or a file outside the folder (unless ``allow_outside``), are skipped with a
+    warning (:func:`coinnet.label_folder.read_labels`): they are not scored.
+    """
+    rows = records.read_labels(data_dir, limit, allow_outside=allow_outside)
+    return [replace(r, view=r.view or metrics.UNKNOWN_GROUP) for r in rows]
 
 
 def _as_truth(item) -> Truth:
@@ -123,11 +129,11 @@ def evaluate_predictions(preds: Sequence, truths: Sequence, threshold: float = D
 def predictions_csv(preds: Sequence, truths: Sequence[Truth]) -> bytes:
     """One row per photo: its labels beside what the predictor read (for digging into single cases)."""
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = csv.writer(buf)  # CRLF: with "\n" a carriage return in a file name is left unquoted
     writer.writerow(["file", "true_year", "true_mint", "view", "year", "mint", "confidence",
                      "year_confidence", "mint_confidence", "status", "error"])  # fmt: skip
     for t, p in zip(truths, preds):
-        writer.writerow([t.path, t.year or "", t.mint or "", t.view, p.year or "", p.mint or "",
+        writer.writerow([printable(t.path), t.year or "", t.mint or "", t.view, p.year or "", p.mint or "",
                          f"{p.confidence:.4f}", f"{p.year_confidence:.4f}", f"{p.mint_confidence:.4f}",
-                         p.status, p.error])  # fmt: skip
+                         p.status, printable(p.error)])  # fmt: skip
     return buf.getvalue().encode("utf-8")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from coinnet import labels
 from coinnet.files import atomic_copy
-from coinnet.label_folder import read_rows, write_rows
+from coinnet.label_folder import merge_rows
 
 #: ``whole``/``holder`` as in cents-web; ``closeup`` for microscope shots of the date area.
 VIEWS = ("whole", "holder", "closeup")
@@ -65,16 +65,16 @@ def content_name(source: Path) -> str:
 def save_corrections(folder: str | Path, corrections: list[Correction]) -> list[str]:
     """Copy the images into ``folder/images/`` and add or update their rows in ``folder/labels.csv``.
 
-    Existing rows are kept (a row for the same image is replaced); ``labels.csv`` is written atomically.
+    Existing rows are kept (a row for the same image is replaced, its extra columns kept): the rows are merged
+    into the file under its lock (:func:`coinnet.label_folder.merge_rows`), so two windows or processes saving
+    into one folder lose nothing; ``labels.csv`` is written atomically.
 
     Returns:
         The ``file`` value (relative to the folder) of each correction, in order.
     """
     folder = Path(folder)
     (folder / "images").mkdir(parents=True, exist_ok=True)
-    rows = read_rows(folder)
-    index = {row["file"]: i for i, row in enumerate(rows)}
-    written = []
+    rows, written = [], []
     for corr in corrections:
         source = Path(corr.source)
         if not source.is_file():
@@ -84,19 +84,16 @@ def save_corrections(folder: str | Path, corrections: list[Correction]) -> list[
         if not target.exists():
             atomic_copy(source, target)
         known = corr.year is not None and corr.mint is not None
-        row = {
-            "file": rel,
-            "year": "" if corr.year is None else str(corr.year),
-            "mint": corr.mint or "",
-            "view": corr.view,
-            "legible": "yes" if known else "partial",
-            "notes": corr.notes.replace("\n", " ").strip(),
-        }
-        if rel in index:
-            rows[index[rel]] = row
-        else:
-            index[rel] = len(rows)
-            rows.append(row)
+        rows.append(
+            {
+                "file": rel,
+                "year": "" if corr.year is None else str(corr.year),
+                "mint": corr.mint or "",
+                "view": corr.view,
+                "legible": "yes" if known else "partial",
+                "notes": " ".join(corr.notes.split()),  # no line breaks (a bare CR too) in a CSV field
+            }
+        )
         written.append(rel)
-    write_rows(folder, rows)
+    merge_rows(folder, rows)
     return written

@@ -4,20 +4,26 @@
 what every exported model expects, so both sides call this function and nothing else.
 
 ``load_image`` turns every way a file can be unusable (empty, truncated, not an image, a decompression
-bomb, a directory, no permission, a symlink loop) into one :class:`ImageError` whose message is a single
-line ``<file>: <reason>``, so batch tools can record it in a row and go on.
+bomb, a directory, a FIFO or device, no permission, a symlink loop, corrupt JPEG data) into one
+:class:`ImageError` whose message is a single line ``<file>: <reason>``, so batch tools can record it in a row
+and go on. Anything but a regular file (a FIFO named ``x.jpg``, ``/dev/zero``, a socket) is refused before it is
+opened, so no reader ever blocks on it.
 """
 
 from __future__ import annotations
 
 import errno
+import os
 import re
+import stat
 import warnings
 from pathlib import Path
 
 import cv2
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from coinnet.files import not_regular
 
 #: Suffixes the CLI and the app pick up from folders (compared lower-case).
 
@@ -54,6 +60,57 @@ def _reason(exc: BaseException) -> str:
     return f"cannot decode image ({type(exc).__name__}: {exc})"
 
 
+def _check_regular(path: Path) -> None:
+    """Refuse a FIFO, a device, a socket or a directory before opening it (opening a FIFO blocks forever)."""
+    kind = not_regular(path)
+    if kind == "a directory":
+        raise ImageError(f"{path}: is a directory, not an image file")
+    if kind is not None:
+        raise ImageError(f"{path}: {kind}, not a regular file")
+
+
+def _open_regular(path: Path):
+    """The file opened for reading, or ImageError; never blocks, even if it became a FIFO since the check."""
+    _check_regular(path)
+    # O_NONBLOCK: should a FIFO have replaced the file since the stat, the open returns at once and fstat says so.
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    fh = os.fdopen(fd, "rb")
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        fh.close()
+        raise ImageError(f"{path}: not a regular file")
+    if info.st_size == 0:
+        fh.close()
+        raise ImageError(f"{path}: empty file (0 bytes)")
+    return fh
+
+
+def _to_8bit(im: Image.Image) -> Image.Image:
+    """16-bit and 32-bit greyscale scaled to 8 bit (``convert("RGB")`` would clip them: a 16-bit PNG went white)."""
+    if not (im.mode.startswith("I;16") or im.mode in ("I", "F")):
+        return im
+    data = np.asarray(im)
+    peak = float(data.max()) if data.size else 0.0
+    if im.mode == "F" and peak <= 1.0:  # float images in [0, 1]
+        grey = np.clip(data * 255.0 + 0.5, 0, 255)
+    elif peak > 255 or im.mode.startswith("I;16"):  # 16-bit range: keep the high byte, as image tools do
+        grey = np.clip(data, 0, 65535).astype(np.uint32) >> 8
+    else:  # 32-bit storage of 8-bit values
+        grey = np.clip(data, 0, 255)
+    return Image.fromarray(grey.astype(np.uint8), "L")
+
+
+def _grey_filled(im: Image.Image) -> bool:
+    """Whether a decoded JPEG ends in libjpeg's fill for missing data: its last row exactly mid-grey.
+
+    libjpeg does not fail on corrupt or missing scan data: it warns (Pillow drops the warning) and leaves the rest
+    of the picture's blocks at zero, i.e. uniform grey 128 in every channel. A photo whose whole last row is exactly
+    that grey is far more likely such a file than a real picture.
+    """
+    row = np.asarray(im.crop((0, im.height - 1, im.width, im.height)))
+    return bool(row.size) and bool((row == 128).all())
+
+
 def load_image(path: str | Path, min_side: int | None = None) -> np.ndarray:
     """Decode an image file to RGB uint8 (H, W, 3), honouring EXIF orientation.
 
@@ -69,17 +126,18 @@ def load_image(path: str | Path, min_side: int | None = None) -> np.ndarray:
     """
     path = Path(path)
     try:
-        if path.is_file() and path.stat().st_size == 0:
-            raise ImageError(f"{path}: empty file (0 bytes)")
-        with warnings.catch_warnings():
+        with _open_regular(path) as fh, warnings.catch_warnings():
             # Between MAX_PIXELS and 2x Pillow only warns; make that an error too.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as im:
+            with Image.open(fh) as im:
                 if im.width * im.height > MAX_PIXELS:
                     raise Image.DecompressionBombError(f"{im.width}x{im.height}")
                 if min_side:
                     im.draft("RGB", (min_side, min_side))  # no-op for non-JPEG formats
-                im = ImageOps.exif_transpose(im)
+                im.load()
+                if im.format == "JPEG" and _grey_filled(im):
+                    raise ImageError(f"{path}: corrupt JPEG data (the decoder filled missing data with grey)")
+                im = _to_8bit(ImageOps.exif_transpose(im))
                 return np.asarray(im.convert("RGB"))
     except ImageError:
         raise

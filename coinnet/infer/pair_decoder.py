@@ -52,13 +52,12 @@ class PairDecoder:
             raise ValueError("valid pairs do not fit the heads")
         self._digit_idx = np.array([[int(c) for c in d] for d in digits], dtype=np.int64)  # (P, n_digits)
         self._mint_idx = np.array([mints.index(m) for _, m in self.pairs], dtype=np.int64)  # (P,)
-        # One-hot maps from pairs to years / mints, so marginals are one matrix product each.
         self.years = sorted({y for y, _ in self.pairs})
         self.mints = mints
         self._year_col = {y: i for i, y in enumerate(self.years)}
-        year_col = np.array([self._year_col[y] for y, _ in self.pairs])
-        self._pair_to_year = np.eye(len(self.years), dtype=np.float64)[year_col]  # (P, Y)
-        self._pair_to_mint = np.eye(len(mints), dtype=np.float64)[self._mint_idx]  # (P, M)
+        # Each pair's year as an index: marginals sum the pairs sharing the chosen year. (A one-hot (P, years)
+        # matrix grew quadratically: tens of thousands of pairs in a hostile schema made it gigabytes.)
+        self._year_of_pair = np.array([self._year_col[y] for y, _ in self.pairs], dtype=np.int64)  # (P,)
 
     def pair_log_probs(self, logits: dict[str, np.ndarray], temperature: float = 1.0) -> np.ndarray:
         """Unnormalised joint log-probability of every valid pair, (N, P)."""
@@ -100,11 +99,12 @@ class PairDecoder:
         """Pair ``chosen[i]`` of row ``i`` of ``posterior`` (N, P), with its probability and field marginals."""
         rows = np.arange(len(chosen))
         pairs = [self.pairs[b] for b in chosen]
-        year_col = [self._year_col[y] for y, _ in pairs]
+        same_year = self._year_of_pair[None, :] == self._year_of_pair[chosen][:, None]  # (N, P)
+        same_mint = self._mint_idx[None, :] == self._mint_idx[chosen][:, None]
         return DecodedBatch(
             pairs=pairs,
             confidence=posterior[rows, chosen],
-            year_confidence=(posterior @ self._pair_to_year)[rows, year_col],
-            mint_confidence=(posterior @ self._pair_to_mint)[rows, self._mint_idx[chosen]],
+            year_confidence=np.where(same_year, posterior, 0.0).sum(axis=1),
+            mint_confidence=np.where(same_mint, posterior, 0.0).sum(axis=1),
             posterior=posterior,
         )

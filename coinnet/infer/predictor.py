@@ -44,6 +44,8 @@ DEFAULT_THREADS = 2
 DRAFT_FACTOR = {"none": 2, "rotate": 2, "ring": 8, "full": 8}
 #: Views per model call: bounds memory when every photo brings 32 views.
 MAX_VIEWS_PER_RUN = 256
+#: Name prefix of the decode threads (the CLI looks for live ones after Ctrl-C).
+DECODE_THREAD_PREFIX = "coinnet-decode"
 
 
 def default_model_path() -> Path:
@@ -261,7 +263,8 @@ class Predictor:
         """One prediction per path, same order; a bad file gives ``status="error"`` with a one-line reason.
 
         Decoding (most of the time per image) runs in a small thread pool one batch ahead of the model,
-        so JPEG decoding and inference overlap; Pillow and OpenCV release the GIL while they work.
+        so JPEG decoding and inference overlap; Pillow and OpenCV release the GIL while they work. A
+        KeyboardInterrupt (Ctrl-C) ends it at once: queued files are dropped and running decodes are not waited for.
 
         Args:
             paths: image files.
@@ -272,7 +275,8 @@ class Predictor:
         batch_size = max(1, int(batch_size))
         chunks = [paths[i : i + batch_size] for i in range(0, len(paths), batch_size)]
         preds: list[Prediction] = []
-        with ThreadPoolExecutor(max_workers=self.decode_workers, thread_name_prefix="coinnet-decode") as pool:
+        pool = ThreadPoolExecutor(max_workers=self.decode_workers, thread_name_prefix=DECODE_THREAD_PREFIX)
+        try:
             ahead = [pool.submit(self._load_views, p) for p in chunks[0]] if chunks else []
             for k, chunk in enumerate(chunks):
                 current = ahead
@@ -280,4 +284,10 @@ class Predictor:
                 preds += self._predict_loaded(chunk, [f.result() for f in current])
                 if progress is not None:
                     progress(len(preds), len(paths))
+        except BaseException:
+            # Ctrl-C (or any error) ends the batch now: queued files are dropped and no file still decoding is
+            # waited for (``with ThreadPoolExecutor`` would wait for every running one).
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
         return preds

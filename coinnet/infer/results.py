@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from coinnet.files import atomic_write
+from coinnet.files import atomic_write, printable
 
 #: The columns of a results file, in order.
 RESULT_COLUMNS = (
@@ -55,8 +55,10 @@ class Prediction:
 
 
 def _csv_text(rows: list[dict]) -> str:
+    # The csv module's own line end (CRLF, RFC 4180): with "\n" it leaves a field holding a bare "\r" unquoted,
+    # and a file name with a carriage return split its row in two.
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=RESULT_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=RESULT_COLUMNS)
     writer.writeheader()
     writer.writerows({k: "" if v is None else v for k, v in row.items()} for row in rows)
     return buffer.getvalue()
@@ -73,12 +75,12 @@ def write_results(predictions: Sequence[Prediction], path: str | Path) -> Path:
     """
     path = Path(path)
     suffix = path.suffix.lower()
-    rows = [p.as_row() for p in predictions]
+    # A file name that is not UTF-8 on disk is written with its odd bytes as \xNN, so the file stays valid UTF-8.
+    rows = [{k: printable(v) if isinstance(v, str) else v for k, v in p.as_row().items()} for p in predictions]
     if suffix == ".csv":
-        # surrogateescape writes undecodable file-name bytes back as they were on disk.
-        text, errors = _csv_text(rows), "surrogateescape"
+        text = _csv_text(rows)
     elif suffix == ".json":
-        text, errors = json.dumps(rows, indent=1) + "\n", "strict"  # ASCII-escaped, so always encodable
+        text = json.dumps(rows, indent=1) + "\n"
     else:
         raise ValueError(f"{path}: output must end in .csv or .json")
-    return atomic_write(path, text, errors=errors)
+    return atomic_write(path, text)

@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import hydra
 from lightning.pytorch.utilities import rank_zero_only
 from omegaconf import DictConfig
 
+from coinnet.label_folder import LabelsError
+from coinnet.train.checkpoints import CheckpointError
 from coinnet.train.config import CONF_DIR
 from coinnet.train.recipe import train
+
+#: Exit code of a run refused before training: a bad checkpoint or labels folder (one line on stderr).
+EXIT_USAGE = 2
 
 
 @hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="train")
 def _hydra_main(cfg: DictConfig) -> float:
-    result = train(cfg)
+    try:
+        result = train(cfg)
+    except (CheckpointError, LabelsError) as exc:  # the user's input, not a bug: one line, no traceback
+        print(f"coinnet-train: error: {str(exc).splitlines()[0]}", file=sys.stderr)
+        sys.exit(EXIT_USAGE)  # SystemExit passes through Hydra, which would print a traceback for an Exception
     _print_summary(cfg, result)
     return result.get("val/year_acc", 0.0)  # lets Hydra sweepers optimise it
 

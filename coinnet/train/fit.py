@@ -1,6 +1,7 @@
 """One training run: :func:`fit` trains, validates, plots, exports and logs a composed config.
 
 The recipe (:mod:`coinnet.train.recipe`) calls it once per stage; ``python -m coinnet.train`` runs the recipe.
+Checkpoints the user names (``init_ckpt``, ``ckpt_path``) are loaded weights-only (:mod:`coinnet.train.checkpoints`).
 A run writes to ``paths.run_dir``: ``config.yaml``, ``progress.jsonl``, ``checkpoints/{best,last}.ckpt``,
 ``plots/``, ``model.onnx``, ``run.json``; and, with ``logger=mlflow``, one MLflow run holding the flattened config,
 per-epoch metrics and those files as artifacts.
@@ -24,15 +25,23 @@ from omegaconf import DictConfig, OmegaConf  # noqa: E402
 
 from coinnet.train import progress as events  # noqa: E402
 from coinnet.train.callbacks import ProgressFile  # noqa: E402
+from coinnet.train.checkpoints import init_weights, load_checkpoint  # noqa: E402
 from coinnet.train.tracking import log_artifacts, make_logger  # noqa: E402
 
 
 def _previous_run(ckpt_path: str | None) -> dict:
-    """``run.json`` of the run a checkpoint came from, so a resumed run logs into the same MLflow run."""
+    """``run.json`` of the run a checkpoint came from, so a resumed run logs into the same MLflow run.
+
+    An unreadable one only costs that link (the resumed run gets a new MLflow run), so it is not an error.
+    """
     if not ckpt_path:
         return {}
     info = Path(ckpt_path).expanduser().resolve().parent.parent / "run.json"
-    return json.loads(info.read_text()) if info.is_file() else {}
+    try:
+        found = json.loads(info.read_text()) if info.is_file() else {}
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 def _callbacks(cfg: DictConfig, run_dir: Path, progress: ProgressFile) -> tuple[list[pl.Callback], ModelCheckpoint]:
@@ -46,8 +55,15 @@ def _callbacks(cfg: DictConfig, run_dir: Path, progress: ProgressFile) -> tuple[
         save_last=True,
         enable_version_counter=False,
     )
-    # last.ckpt also mid-epoch, so a run killed with `kill -9` loses at most this many steps.
-    steps = ModelCheckpoint(dirpath=ckpt_dir, save_top_k=0, save_last=True, every_n_train_steps=cfg.ckpt_every_n_steps)
+    # last.ckpt also mid-epoch, so a run killed with `kill -9` loses at most this many steps. Both callbacks write
+    # the same last.ckpt: with Lightning's version counter on, the second found the first's and wrote last-v1.ckpt.
+    steps = ModelCheckpoint(
+        dirpath=ckpt_dir,
+        save_top_k=0,
+        save_last=True,
+        every_n_train_steps=cfg.ckpt_every_n_steps,
+        enable_version_counter=False,
+    )
     callbacks: list[pl.Callback] = [best, steps, progress]
     if cfg.logger.get("experiment_name"):
         callbacks.append(LearningRateMonitor(logging_interval="epoch"))
@@ -76,8 +92,9 @@ def fit(cfg: DictConfig, callbacks: list[pl.Callback] | None = None, progress: P
     datamodule = instantiate(cfg.data, _convert_="all")
     model = instantiate(cfg.model)
     if cfg.get("init_ckpt"):  # fine-tune: start from another run's weights (a fresh run, unlike ckpt_path)
-        state = torch.load(Path(cfg.init_ckpt).expanduser(), map_location="cpu", weights_only=False)["state_dict"]
-        model.load_state_dict(state)
+        init_weights(model, cfg.init_ckpt)  # weights only: a checkpoint is a pickle, and pickles can run code
+    if cfg.get("ckpt_path"):
+        load_checkpoint(cfg.ckpt_path, "ckpt_path")  # one line for a corrupt or hostile file, not a traceback
     previous = _previous_run(cfg.get("ckpt_path"))
     logger = make_logger(cfg, run_dir, run_id=previous.get("mlflow_run_id"))
     own, best_cb = _callbacks(cfg, run_dir, progress)
@@ -98,11 +115,11 @@ def fit(cfg: DictConfig, callbacks: list[pl.Callback] | None = None, progress: P
         elif logger is not None:
             logger.log_hyperparams(OmegaConf.to_container(cfg, resolve=True))
     try:
-        trainer.fit(model, datamodule=datamodule, ckpt_path=cfg.get("ckpt_path"))
+        trainer.fit(model, datamodule=datamodule, ckpt_path=cfg.get("ckpt_path"), weights_only=True)
         best_path = best_cb.best_model_path or best_cb.last_model_path or None
         if cfg.trainer.get("fast_dev_run"):
             best_path = None  # fast_dev_run writes no checkpoint; validate the weights in memory
-        final = trainer.validate(model, datamodule=datamodule, ckpt_path=best_path, verbose=False)
+        final = trainer.validate(model, datamodule=datamodule, ckpt_path=best_path, verbose=False, weights_only=True)
     except Exception as exc:
         progress.write(trainer, events.ERROR, message=f"{type(exc).__name__}: {exc}".splitlines()[0])
         raise

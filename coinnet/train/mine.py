@@ -15,6 +15,7 @@ search must not read confidently. No torch.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -66,12 +67,41 @@ def far_views(views: list[View], best: View) -> list[View]:
     return out
 
 
+def check_out(data: Path, out: Path) -> None:
+    """Refuse an output folder that is the input folder or inside it: its labels.csv would replace the input's.
+
+    Raises:
+        ValueError: one line naming both folders.
+    """
+    source, target = Path(data).expanduser().resolve(), Path(out).expanduser().resolve()
+    if target == source or target.is_relative_to(source):
+        raise ValueError(
+            f"--out {out} is inside --data {data}: its labels.csv would be replaced; choose another folder"
+        )
+
+
+def _crop_stem(path: str) -> str:
+    """A file-name stem safe in a CSV and on any disk: letters, digits, ``.``, ``-``, ``_`` (odd bytes, CR: ``_``)."""
+    return re.sub(r"[^\w.-]", "_", Path(path).stem)[:100] or "photo"
+
+
 def mine(
-    data: Path, out: Path, predictor: Predictor, crop_size: int | None = None, negatives: int = 1, seed: int = 0
+    data: Path,
+    out: Path,
+    predictor: Predictor,
+    crop_size: int | None = None,
+    negatives: int = 1,
+    seed: int = 0,
+    allow_outside: bool = False,
 ) -> int:
-    """Write ``out/images/*.png`` + ``out/labels.csv``; returns the number of crops written (negatives included)."""
+    """Write ``out/images/*.png`` + ``out/labels.csv``; returns the number of crops written (negatives included).
+
+    Raises:
+        ValueError: ``out`` is ``data`` or inside it (:func:`check_out`); LabelsError for a bad labels.csv.
+    """
+    check_out(data, out)
     size = crop_size or predictor.input_size
-    rows = read_labels(data)
+    rows = read_labels(data, allow_outside=allow_outside)
     rng = np.random.default_rng(seed)
     (out / "images").mkdir(parents=True, exist_ok=True)
     written = []
@@ -91,7 +121,7 @@ def mine(
         views = predictor.views(image)
         logits = predictor.run(predictor.to_batch([v.image for v in views]))
         best = views[int(np.argmax(label_score(logits, row.year, row.mint)))]
-        stem, source = Path(row.path).stem, f"{MINED_FROM}{Path(row.path).resolve()}"
+        stem, source = _crop_stem(row.path), f"{MINED_FROM}{Path(row.path).resolve()}"
         save(
             best.image,
             f"images/{stem}_{i}.png",
@@ -123,11 +153,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model", type=Path, help="ONNX model (default: the shipped one)")
     ap.add_argument("--negatives", type=int, default=1, help="no-date views kept per photo (default 1)")
     ap.add_argument("--seed", type=int, default=0, help="seeds the choice of negative views")
+    ap.add_argument(
+        "--allow-outside", action="store_true", help="read labels.csv rows naming files outside --data (../, /abs)"
+    )
     args = ap.parse_args(argv)
     try:
-        n = mine(args.data, args.out, Predictor(args.model, search="full"), negatives=args.negatives, seed=args.seed)
+        check_out(args.data, args.out)  # before the model loads: a usage error costs nothing
+        predictor = Predictor(args.model, search="full")
+        n = mine(
+            args.data, args.out, predictor, negatives=args.negatives, seed=args.seed, allow_outside=args.allow_outside
+        )
     except (FileNotFoundError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 2
     print(f"wrote {n} crops and {args.out / 'labels.csv'}")
     return 0

@@ -24,6 +24,7 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 
 from coinnet.train import progress as events
 from coinnet.train.callbacks import ProgressFile
+from coinnet.train.checkpoints import check_user_checkpoints
 from coinnet.train.config import compose_train
 from coinnet.train.fit import fit
 
@@ -35,6 +36,7 @@ def train(cfg: DictConfig, callbacks: list | None = None) -> dict:
         cfg: the composed ``conf/train.yaml``.
         callbacks: extra Lightning callbacks for the final fit (embedding, tests).
     """
+    check_user_checkpoints(cfg)  # a bad init_ckpt/ckpt_path is one line now, not a traceback after a stage
     run_dir = Path(cfg.paths.run_dir).resolve()
     progress = ProgressFile(run_dir / "progress.jsonl")
     # The stages fill init_ckpt and the real paths; the wizard shows each stage by name.
@@ -127,6 +129,7 @@ def mine_crops(cfg: DictConfig, out: Path, reader: Path | None) -> list[Path]:
         export_checkpoint(cfg.init_ckpt, reader)
     predictor = Predictor(reader, search="full")
     for src, dst in todo:
-        n = mine(Path(src), dst, predictor, negatives=int(spec.get("negatives", 1)))
+        outside = bool(spec.get("allow_outside", False))
+        n = mine(Path(src), dst, predictor, negatives=int(spec.get("negatives", 1)), allow_outside=outside)
         print(f"mine: {n} crops from {src} in {dst}")
     return done

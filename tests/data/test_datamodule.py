@@ -100,3 +100,28 @@ def test_real_folds_keep_a_photos_crops_together(tmp_path, tiny_real_folder, tmp
     assert len(dm.train_sets[1]) + len(dm.val_sets[1]) == 20  # 10 date crops + 10 no-date crops
     batch = next(iter(dm.train_dataloader()))
     assert batch["negative"].dtype == torch.bool and batch["negative"].shape == (batch["image"].shape[0],)
+
+
+def test_corrupt_photos_and_impossible_labels_in_a_real_folder_are_skipped_and_counted(
+    tmp_path, tiny_real_folder, caplog
+):
+    import logging
+
+    (tiny_real_folder / "images" / "coin_3.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    (tiny_real_folder / "images" / "coin_4.jpg").write_bytes(b"")
+    with (tiny_real_folder / "labels.csv").open("a") as fh:
+        fh.write("images/coin_5.jpg,2099,D,whole,yes,\n")  # a year no cent bears
+    cfg = compose_train_cfg(
+        tmp_path, "data=mixed", f"data.real.paths=[{tiny_real_folder}]", "data.real.folds=0", "data.synthetic=null"
+    )
+    dm = instantiate(cfg.data, _convert_="all")
+    with caplog.at_level(logging.WARNING):
+        dm.setup("fit")
+    assert len(dm.train_sets[0]) == 8
+    assert {r.path.rsplit("/", 1)[-1] for r in dm.train_sets[0].records}.isdisjoint({"coin_3.jpg", "coin_4.jpg"})
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("coin_3.jpg: " in m and m.startswith("real data: skipped") for m in messages)
+    assert any("real data: skipped 2 of 10 photos that cannot be decoded" in m for m in messages)
+    assert any("labels.csv:12: year 2099 is outside 1909-2025; row skipped" in m for m in messages)
+    batch = next(iter(dm.train_dataloader()))  # and training goes on
+    assert batch["image"].shape[1:] == (3, 64, 64)

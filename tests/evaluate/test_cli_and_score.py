@@ -138,3 +138,9 @@ def test_evaluation_modules_do_not_import_torch():
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_impossible_labels_and_outside_files_are_not_scored(tmp_path):
+    (tmp_path / "labels.csv").write_text("file,year,mint\na.jpg,1950,D\nb.jpg,2099,D\nc.jpg,1965,D\n../d.jpg,1950,D\n")
+    assert [t.path for t in evaluate.read_labels(tmp_path)] == [str(tmp_path / "a.jpg")]
+    assert len(evaluate.read_labels(tmp_path, allow_outside=True)) == 2  # the opt-in reads ../d.jpg

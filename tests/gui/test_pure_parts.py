@@ -78,6 +78,27 @@ def test_save_corrections_keeps_rows_and_updates_in_place(tmp_path):
     assert [(r.year, r.mint) for r in records][-2:] == [(1956, "none"), (None, "S")]
 
 
+def test_save_corrections_into_a_hand_edited_folder_loses_nothing(tmp_path):
+    from coinnet.gui.corrections import content_name
+
+    folder = tmp_path / "dataset"
+    a = _image(tmp_path / "a.png", 30)
+    rel = f"images/{content_name(a)}"
+    # Saved by a spreadsheet: a BOM, an extra column, "./" in front of the path, group-readable.
+    text = f"file,year,mint,grader\n./{rel},1909,S,PCGS\nimages/other.png,1960,D,NGC\n"
+    folder.mkdir()
+    (folder / "labels.csv").write_bytes(text.encode("utf-8-sig"))
+    os.chmod(folder / "labels.csv", 0o644)
+    assert save_corrections(folder, [Correction(a, 1910, "S")]) == [rel]
+    rows = read_rows(folder)
+    assert [(r["file"], r["year"], r["grader"]) for r in rows] == [
+        (rel, "1910", "PCGS"),
+        ("images/other.png", "1960", "NGC"),
+    ]
+    assert (folder / "labels.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    assert os.stat(folder / "labels.csv").st_mode & 0o777 == 0o644
+
+
 def test_save_corrections_names_a_missing_source(tmp_path):
     with pytest.raises(FileNotFoundError, match="gone.png"):
         save_corrections(tmp_path / "d", [Correction(tmp_path / "gone.png", 1990, "D")])
@@ -133,3 +154,16 @@ def test_results_filter_sorts_numbers_and_filters(qtbot):
     assert [proxy.index(r, COL_FILE).data() for r in range(proxy.rowCount())] == ["a.jpg"]
     model.apply_threshold(0.95)
     assert {p.status for p in model.predictions()} == {"unknown", "error"}
+
+
+def test_raising_the_threshold_withdraws_key_date_claims(qtbot):
+    from coinnet.gui.results_model import ResultsModel
+    from coinnet.infer.results import Prediction
+
+    model = ResultsModel()
+    model.add(Prediction("k.jpg", 1909, "S", 0.9, 0.9, 0.9, "ok", notes="key date 1909-S; check the reverse"))
+    model.apply_threshold(0.95)
+    (pred,) = model.predictions()
+    assert pred.status == "unknown" and "key" not in pred.notes and pred.notes == "possible 1909-S (unsure)"
+    model.apply_threshold(0.5)
+    assert "key date 1909-S" in model.predictions()[0].notes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import struct
 import zlib
 from pathlib import Path
@@ -60,11 +61,29 @@ def png_bomb(path: Path, side: int = 100_000) -> Path:
     return path
 
 
+def grey_filled_jpeg(path: Path, source: np.ndarray) -> Path:
+    """A JPEG whose scan data stops a third of the way in, then a proper end marker: libjpeg decodes it without
+    an error and fills the rest with uniform grey (what corrupt data looks like to the decoder)."""
+    Image.fromarray(source).save(path, quality=90)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 3] + b"\xff\xd9")
+    return path
+
+
+def grey16_png(path: Path, h: int = 90, w: int = 120) -> Path:
+    """A 16-bit greyscale PNG holding a horizontal ramp over the whole 0..65535 range."""
+    ramp = np.tile(np.linspace(0, 65535, w).astype(np.uint16), (h, 1))
+    Image.fromarray(ramp).save(path)
+    return path
+
+
 def bad_input_folder(folder: Path) -> dict[str, str]:
     """Fill ``folder`` with good and bad images; returns file name -> expected status or error keyword.
 
-    Good: one file per supported format (upper-case suffixes too) and a unicode name. Bad: zero bytes,
-    truncated JPEG, text named .jpg, a decompression bomb, a directory named ``x.jpg``, a symlink loop.
+    Good: one file per supported format (upper-case suffixes too), a unicode name and a 16-bit greyscale PNG.
+    Bad: zero bytes, truncated JPEG, a JPEG whose data is cut short (decodes grey), text named .jpg, a
+    decompression bomb, a directory named ``x.jpg``, a symlink loop, a FIFO named ``pipe.jpg`` (opening it would
+    block forever) and a symlink to ``/dev/zero``.
     """
     folder.mkdir(parents=True, exist_ok=True)
     expected: dict[str, str] = {}
@@ -86,5 +105,13 @@ def bad_input_folder(folder: Path) -> dict[str, str]:
     expected["x.jpg"] = "directory"
     (folder / "loop.jpg").symlink_to("loop.jpg")
     expected["loop.jpg"] = "symlink loop"
+    grey16_png(folder / "grey16.png")
+    expected["grey16.png"] = "ok"
+    grey_filled_jpeg(folder / "cut.jpg", coin_like(3))
+    expected["cut.jpg"] = "corrupt jpeg"
+    os.mkfifo(folder / "pipe.jpg")
+    expected["pipe.jpg"] = "fifo"
+    (folder / "zero.jpg").symlink_to("/dev/zero")
+    expected["zero.jpg"] = "character device"
     (folder / "readme.txt").write_text("not picked up: not an image suffix")
     return expected

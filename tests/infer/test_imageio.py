@@ -103,3 +103,63 @@ def test_reduced_scale_jpeg_decoding_stays_above_min_side_and_close_to_full(tmp_
     diff = np.abs(square_resize(full, 128).astype(int) - square_resize(fast, 128).astype(int))
     assert diff.mean() < 2.0
     assert load_image(tmp_path / "big.png", min_side=256).shape == full.shape  # only JPEGs are scaled
+
+
+def _in_thread(fn, timeout: float = 20.0):
+    """Run ``fn`` in a thread and fail (instead of hanging the suite) if it does not return in time."""
+    import threading
+
+    box: dict = {}
+    worker = threading.Thread(target=lambda: box.update(out=_catch(fn)), daemon=True)
+    worker.start()
+    worker.join(timeout)
+    assert not worker.is_alive(), "load_image blocked"
+    return box["out"]
+
+
+def _catch(fn):
+    try:
+        return fn()
+    except Exception as exc:
+        return exc
+
+
+def test_fifo_device_and_socket_are_refused_before_opening(tmp_path):
+    import os
+    import socket
+
+    os.mkfifo(tmp_path / "pipe.jpg")  # opening it for reading would wait for a writer forever
+    (tmp_path / "zero.png").symlink_to("/dev/zero")
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(tmp_path / "sock.jpg"))
+    try:
+        for name, kind in [("pipe.jpg", "named pipe (FIFO)"), ("zero.png", "character device"), ("sock.jpg", "socket")]:
+            err = _in_thread(lambda name=name: load_image(tmp_path / name))
+            assert isinstance(err, ImageError) and str(err) == f"{tmp_path / name}: a {kind}, not a regular file"
+    finally:
+        sock.close()
+
+
+def test_16_bit_greyscale_is_scaled_to_8_bit_not_clipped_white(tmp_path):
+    from tests.helpers.infer import grey16_png
+
+    img = load_image(grey16_png(tmp_path / "g16.png"))
+    assert img.shape == (90, 120, 3) and img.dtype == np.uint8
+    ramp = img[0, :, 0].astype(int)
+    assert ramp[0] == 0 and ramp[-1] == 255 and (np.diff(ramp) >= 0).all()
+    assert 120 < img.mean() < 135  # a ramp, not white (the old convert("RGB") clipped everything to 255)
+    assert (img[..., 0] == img[..., 2]).all()
+    big = Image.fromarray(np.full((8, 8), 40000, np.int32), "I")  # 16-bit values held in 32-bit storage
+    big.save(tmp_path / "i32.tif")
+    assert load_image(tmp_path / "i32.tif").max() == 40000 >> 8
+
+
+def test_a_jpeg_cut_short_is_an_error_not_a_grey_picture(tmp_path):
+    from tests.helpers.infer import grey_filled_jpeg
+
+    path = grey_filled_jpeg(tmp_path / "cut.jpg", coin_like(5, 160, 160))
+    for min_side in (None, 40):  # also when decoded at reduced scale
+        with pytest.raises(ImageError, match="corrupt JPEG data"):
+            load_image(path, min_side=min_side)
+    Image.fromarray(coin_like(5, 160, 160)).save(tmp_path / "whole.jpg", quality=90)
+    assert load_image(tmp_path / "whole.jpg").shape == (160, 160, 3)

@@ -170,3 +170,43 @@ def test_vote_sums_views_and_reports_the_view_most_sure_of_the_pair():
     assert most_sure.pairs[0] == (1999, "D") and rows.tolist() == [0, 3]
     with pytest.raises(ValueError, match="vote rule"):
         dec.vote(logits, [4], rule="mean")
+
+
+def test_ctrl_c_ends_a_batch_at_once_even_with_a_decode_worker_stuck(model_path, tmp_path, monkeypatch):
+    import threading
+    import time
+
+    from PIL import Image
+
+    for name in ("a.png", "stuck.png", "c.png"):
+        Image.fromarray(coin_like(1)).save(tmp_path / name)
+    release = threading.Event()
+    p = Predictor(model_path, threads=1, decode_workers=2, search="none")
+    real_load = p._load_views
+
+    def load(path):
+        if path.endswith("stuck.png"):
+            release.wait(60)  # a read that never returns (a dead network share, say)
+        return real_load(path)
+
+    def ctrl_c(done, total):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(p, "_load_views", load)
+    outcome: dict = {}
+
+    def run():
+        start = time.monotonic()
+        try:
+            p.predict_paths(
+                [tmp_path / "a.png", tmp_path / "stuck.png", tmp_path / "c.png"], batch_size=1, progress=ctrl_c
+            )
+        except KeyboardInterrupt:
+            outcome["interrupted_after"] = time.monotonic() - start
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(20)
+    release.set()
+    # The first batch's progress call is the Ctrl-C; the stuck decode of the next batch is not waited for.
+    assert "interrupted_after" in outcome and outcome["interrupted_after"] < 10

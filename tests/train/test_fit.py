@@ -6,6 +6,8 @@ import mlflow
 import pytest
 from mlflow.tracking import MlflowClient
 
+from coinnet.train.checkpoints import CheckpointError
+from coinnet.train.fit import fit
 from coinnet.train.recipe import train
 from coinnet.train.tracking import store_uris
 from tests.helpers.paths import compose_train_cfg
@@ -44,6 +46,8 @@ def test_train_logs_to_mlflow_exports_and_resumes(tmp_path):
 _KILLED_RUN = """
 import os, signal, sys
 import lightning.pytorch as pl
+from coinnet.train.checkpoints import CheckpointError
+from coinnet.train.fit import fit
 from coinnet.train.recipe import train
 from tests.helpers.paths import compose_train_cfg
 
@@ -76,13 +80,13 @@ def test_run_killed_mid_epoch_resumes_from_last_ckpt_and_finishes(tmp_path):
     last = tmp_path / "run" / "checkpoints" / "last.ckpt"
     import torch
 
-    killed_at = torch.load(last, map_location="cpu", weights_only=False)["global_step"]
+    killed_at = torch.load(last, map_location="cpu", weights_only=True)["global_step"]
     assert killed_at == 6
     first_run_id = json.loads((tmp_path / "run" / "run.json").read_text())["mlflow_run_id"]
 
     result = train(compose_train_cfg(tmp_path, *overrides, f"ckpt_path={last}", f"paths.run_dir={tmp_path / 'run2'}"))
     assert result["mlflow_run_id"] == first_run_id
-    assert torch.load(tmp_path / "run2" / "checkpoints" / "last.ckpt", weights_only=False)["global_step"] == 8
+    assert torch.load(tmp_path / "run2" / "checkpoints" / "last.ckpt", weights_only=True)["global_step"] == 8
     assert _events(tmp_path / "run2")[-1]["event"] == "done"
     tags = MlflowClient(store_uris(tmp_path / "outputs")[0]).get_run(first_run_id).data.tags
     assert tags["resumed_from"] == str(last)
@@ -93,6 +97,59 @@ def test_same_seed_same_metrics(tmp_path):
     a = train(compose_train_cfg(tmp_path / "a", "export=false"))
     b = train(compose_train_cfg(tmp_path / "b", "export=false"))
     assert a["val/loss"] == b["val/loss"] and a["val/year_acc"] == b["val/year_acc"]
+    # The two checkpoint callbacks share last.ckpt: no stray last-v1.ckpt beside it.
+    ckpts = tmp_path / "a" / "run" / "checkpoints"
+    assert sorted(p.name for p in ckpts.iterdir()) == ["best.ckpt", "last.ckpt"]
+    # A real checkpoint loads weights-only (the only way coinnet loads one), and fine-tunes from there.
+    from coinnet.train.checkpoints import load_checkpoint
+
+    assert load_checkpoint(ckpts / "best.ckpt")["state_dict"]
+
+
+class _Harmless:
+    """A pickle whose ``__reduce__`` runs code on loading: here it only creates a marker file."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        import pathlib
+
+        return (pathlib.Path.touch, (pathlib.Path(self.marker),))
+
+
+def test_a_checkpoint_that_runs_code_is_refused_and_runs_nothing(tmp_path):
+    import subprocess
+    import sys
+
+    import torch
+
+    from tests.helpers.paths import REPO
+
+    marker = tmp_path / "code_ran"
+    evil = tmp_path / "evil.ckpt"
+    torch.save({"state_dict": {}, "payload": _Harmless(marker)}, evil)
+    cmd = [sys.executable, "-m", "coinnet.train", "experiment=smoke", f"init_ckpt={evil}",
+           f"paths.run_dir={tmp_path / 'run'}", f"paths.outputs={tmp_path / 'out'}"]  # fmt: skip
+    run = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 2, run.stderr[-2000:]
+    last = run.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"coinnet-train: error: init_ckpt={evil}: cannot load (refused: not plain weights")
+    assert "Traceback" not in run.stderr and not marker.exists()
+    with pytest.raises(CheckpointError, match="refused"):  # the fit refuses it too, whoever calls it
+        fit(compose_train_cfg(tmp_path, f"init_ckpt={evil}"))
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("content", [b"", b"\x00garbage", b"PK\x03\x04 truncated zip"])
+def test_a_corrupt_ckpt_path_is_one_line_naming_the_file(tmp_path, content):
+    bad = tmp_path / "last.ckpt"
+    bad.write_bytes(content)
+    with pytest.raises(CheckpointError) as info:
+        train(compose_train_cfg(tmp_path, f"ckpt_path={bad}"))
+    message = str(info.value)
+    assert message.startswith(f"ckpt_path={bad}: cannot load (") and "\n" not in message
+    assert not (tmp_path / "run" / "checkpoints").exists()  # refused before any training
 
 
 def test_unknown_override_is_rejected_by_hydra(tmp_path):

@@ -77,7 +77,7 @@ def test_read_labels_resolves_paths_and_keeps_unknown_rows(tmp_path):
         csv.writer(fh).writerows(
             [["file", "year", "mint", "view"], ["a.jpg", "", "", "whole"], ["/abs/b.png", "1909", "S", ""]]
         )
-    rows = read_labels(tmp_path)
+    rows = read_labels(tmp_path, allow_outside=True)  # an absolute path needs the opt-in
     assert [(r.path, r.year, r.mint, r.view) for r in rows] == [
         (str(tmp_path / "a.jpg"), None, None, "whole"),
         ("/abs/b.png", 1909, "S", ""),
@@ -85,3 +85,28 @@ def test_read_labels_resolves_paths_and_keeps_unknown_rows(tmp_path):
     (tmp_path / "labels.csv").write_text("file,year,mint\n,1999,D\n")
     with pytest.raises(LabelsError, match=r"labels.csv:2: empty file name"):
         read_labels(tmp_path)
+
+
+def test_mine_refuses_an_output_folder_inside_its_input(tmp_path_factory, tiny_real_folder, capsys):
+    before = (tiny_real_folder / "labels.csv").read_bytes()
+    model = str(tiny_onnx(tmp_path_factory))
+    for out in (tiny_real_folder, tiny_real_folder / "crops", tiny_real_folder / "images" / ".."):
+        assert main(["--data", str(tiny_real_folder), "--out", str(out), "--model", model]) == 2
+        err = capsys.readouterr().err
+        assert "is inside --data" in err and err.count("\n") == 1, err
+    assert (tiny_real_folder / "labels.csv").read_bytes() == before
+    assert not (tiny_real_folder / "crops").exists()
+
+
+def test_mined_crop_names_are_safe_whatever_the_photo_is_called(tmp_path_factory, tiny_real_folder, tmp_path):
+    from coinnet.label_folder import read_rows, write_rows
+
+    odd = "images/pièce\r1.jpg"  # a carriage return in a file name: quoted in the CSV, never in a crop's name
+    (tiny_real_folder / "images" / "coin_2.jpg").rename(tiny_real_folder / odd)
+    rows = read_rows(tiny_real_folder)
+    rows[2]["file"] = odd
+    write_rows(tiny_real_folder, rows[:3])
+    assert mine(tiny_real_folder, tmp_path / "crops", Predictor(tiny_onnx(tmp_path_factory)), negatives=0) == 3
+    mined = read_labels(tmp_path / "crops")
+    assert Path(mined[2].path).name == "pièce_1_2.png" and Path(mined[2].path).is_file()
+    assert mined[2].source == str((tiny_real_folder / odd).resolve())  # the source keeps its real name
