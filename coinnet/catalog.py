@@ -53,12 +53,17 @@ KEY_DATES: dict[tuple[int, str | None], str] = {
 }
 
 
-def notes_for(year: int | None, mint: str | None) -> str:
+def notes_for(year: int | None, mint: str | None, sure: bool = True) -> str:
     """Notes for a (year, mint) pair, joined with ``"; "``; ``""`` if nothing is notable.
 
-    With an unknown mint (None) only the notes that hold for every mint of that year are given.
+    With an unknown mint (None) only the notes that hold for every mint of that year are given. A reading that is
+    not ``sure`` (status ``unknown``) never asserts a key date or variety: a collector would set the coin aside
+    on it. It gets ``"possible 1909-S (unsure)"`` instead, so the coin is still worth a look by eye.
     """
     if year is None:
         return ""
     notes = [KEY_DATES.get((int(year), mint), "") if mint else "", KEY_DATES.get((int(year), ANY), "")]
+    if not sure:
+        label = f"{int(year)}-{mint}" if mint and mint != "none" else str(int(year))
+        return f"possible {label} (unsure)" if any(notes) else ""
     return "; ".join(n for n in notes if n)

@@ -31,3 +31,12 @@ def test_ordinary_and_unknown():
     assert notes_for(None, "S") == ""
     assert "magnet" in notes_for(1943, None)  # year-wide notes still apply when the mint is unread
     assert notes_for(1909, None) == ""  # the VDB hint depends on the mint
+
+
+def test_an_unsure_reading_never_asserts_a_key_date():
+    for year, mint in KEY_DATES:
+        unsure = notes_for(year, mint or "none", sure=False)
+        assert "key" not in unsure and "variety" not in unsure and "check" not in unsure, unsure
+    assert notes_for(1909, "S", sure=False) == "possible 1909-S (unsure)"
+    assert notes_for(1922, "none", sure=False) == "possible 1922 (unsure)"
+    assert notes_for(2005, "D", sure=False) == ""

@@ -8,6 +8,8 @@ from pathlib import Path
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor, QImage, QPixmap
 
+from coinnet.catalog import notes_for
+
 COLUMNS = ("Image", "File", "Year", "Mint", "Confidence", "Status", "Notes")
 COL_THUMB, COL_FILE, COL_YEAR, COL_MINT, COL_CONF, COL_STATUS, COL_NOTES = range(len(COLUMNS))
 #: Raw value for sorting (numbers sort as numbers, not as text).
@@ -136,7 +138,9 @@ class ResultsModel(QAbstractTableModel):
             if pred.status != "error":
                 status = "unknown" if pred.confidence < threshold else "ok"
                 if status != pred.status:
-                    row.prediction = replace(pred, status=status)
+                    # An unsure reading must not claim a key date (catalog.notes_for), a sure one may.
+                    notes = notes_for(pred.year, pred.mint, sure=status == "ok")
+                    row.prediction = replace(pred, status=status, notes=notes)
         if self.rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(COLUMNS) - 1))
 

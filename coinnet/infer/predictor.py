@@ -219,7 +219,8 @@ class Predictor:
                     year_confidence=float(result.year_confidence[i]),
                     mint_confidence=float(result.mint_confidence[i]),
                     status="ok" if conf >= self.threshold else "unknown",
-                    notes=notes_for(year, mint),
+                    # An unsure reading never claims a key date ("possible 1909-S (unsure)" instead).
+                    notes=notes_for(year, mint, sure=conf >= self.threshold),
                 )
             )
         return preds

@@ -36,6 +36,7 @@ from coinnet import labels
 from coinnet.files import atomic_path, find_images
 from coinnet.infer.imageio import ImageError, load_image, square_resize
 from coinnet.infer.onnx_meta import ATTENTION_NAME, INPUT_NAME, MODEL_FORMAT
+from coinnet.model.checkpoints import load_checkpoint
 from coinnet.model.net import CoinNet
 
 OPSET = 17
@@ -201,9 +202,12 @@ def export_checkpoint(
     ckpt = Path(ckpt_path).expanduser()
     if not ckpt.is_file():
         raise FileNotFoundError(f"{ckpt}: checkpoint not found")
+    load_checkpoint(ckpt, "ckpt")  # weights only: a hostile pickle is refused in one line before anything runs
     try:
         # The checkpoint holds every weight: don't read the ImageNet start again (nor need its package).
-        module = CoinNetModule.load_from_checkpoint(str(ckpt), map_location="cpu", pretrained=False, weights_path=None)
+        module = CoinNetModule.load_from_checkpoint(
+            str(ckpt), map_location="cpu", weights_only=True, pretrained=False, weights_path=None
+        )
     except Exception as exc:  # torch/lightning raise many types for corrupt or foreign files
         raise ValueError(
             f"{ckpt}: cannot load as a coinnet checkpoint ({type(exc).__name__}: {exc})".splitlines()[0]

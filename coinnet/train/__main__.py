@@ -10,7 +10,7 @@ from lightning.pytorch.utilities import rank_zero_only
 from omegaconf import DictConfig
 
 from coinnet.label_folder import LabelsError
-from coinnet.train.checkpoints import CheckpointError
+from coinnet.model.checkpoints import CheckpointError
 from coinnet.train.config import CONF_DIR
 from coinnet.train.recipe import train
 

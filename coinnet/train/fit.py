@@ -1,7 +1,7 @@
 """One training run: :func:`fit` trains, validates, plots, exports and logs a composed config.
 
 The recipe (:mod:`coinnet.train.recipe`) calls it once per stage; ``python -m coinnet.train`` runs the recipe.
-Checkpoints the user names (``init_ckpt``, ``ckpt_path``) are loaded weights-only (:mod:`coinnet.train.checkpoints`).
+Checkpoints the user names (``init_ckpt``, ``ckpt_path``) are loaded weights-only (:mod:`coinnet.model.checkpoints`).
 A run writes to ``paths.run_dir``: ``config.yaml``, ``progress.jsonl``, ``checkpoints/{best,last}.ckpt``,
 ``plots/``, ``model.onnx``, ``run.json``; and, with ``logger=mlflow``, one MLflow run holding the flattened config,
 per-epoch metrics and those files as artifacts.
@@ -23,9 +23,9 @@ from hydra.utils import instantiate  # noqa: E402
 from lightning.pytorch.callbacks import LearningRateMonitor, ModelCheckpoint  # noqa: E402
 from omegaconf import DictConfig, OmegaConf  # noqa: E402
 
+from coinnet.model.checkpoints import init_weights, load_checkpoint  # noqa: E402
 from coinnet.train import progress as events  # noqa: E402
 from coinnet.train.callbacks import ProgressFile  # noqa: E402
-from coinnet.train.checkpoints import init_weights, load_checkpoint  # noqa: E402
 from coinnet.train.tracking import log_artifacts, make_logger  # noqa: E402
 
 

@@ -22,9 +22,9 @@ from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf, open_dict
 
+from coinnet.model.checkpoints import check_user_checkpoints
 from coinnet.train import progress as events
 from coinnet.train.callbacks import ProgressFile
-from coinnet.train.checkpoints import check_user_checkpoints
 from coinnet.train.config import compose_train
 from coinnet.train.fit import fit
 

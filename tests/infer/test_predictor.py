@@ -210,3 +210,19 @@ def test_ctrl_c_ends_a_batch_at_once_even_with_a_decode_worker_stuck(model_path,
     release.set()
     # The first batch's progress call is the Ctrl-C; the stuck decode of the next batch is not waited for.
     assert "interrupted_after" in outcome and outcome["interrupted_after"] < 10
+
+
+@pytest.mark.parametrize(("confidence", "status"), [(0.99, "ok"), (0.40, "unknown")])
+def test_a_key_date_is_claimed_only_on_a_sure_reading(model_path, confidence, status):
+    from coinnet.infer.pair_decoder import DecodedBatch
+
+    predictor = Predictor(model_path, threshold=0.9, threads=1)
+    decoded = DecodedBatch(
+        [(1909, "S")], np.array([confidence]), np.array([confidence]), np.array([1.0]), np.ones((1, 1))
+    )
+    (pred,) = predictor._decode(decoded, ["k.jpg"])
+    assert pred.status == status
+    if status == "ok":
+        assert "key date 1909-S" in pred.notes
+    else:
+        assert pred.notes == "possible 1909-S (unsure)" and "key" not in pred.notes

@@ -6,7 +6,7 @@ import mlflow
 import pytest
 from mlflow.tracking import MlflowClient
 
-from coinnet.train.checkpoints import CheckpointError
+from coinnet.model.checkpoints import CheckpointError
 from coinnet.train.fit import fit
 from coinnet.train.recipe import train
 from coinnet.train.tracking import store_uris
@@ -46,7 +46,7 @@ def test_train_logs_to_mlflow_exports_and_resumes(tmp_path):
 _KILLED_RUN = """
 import os, signal, sys
 import lightning.pytorch as pl
-from coinnet.train.checkpoints import CheckpointError
+from coinnet.model.checkpoints import CheckpointError
 from coinnet.train.fit import fit
 from coinnet.train.recipe import train
 from tests.helpers.paths import compose_train_cfg
@@ -101,7 +101,7 @@ def test_same_seed_same_metrics(tmp_path):
     ckpts = tmp_path / "a" / "run" / "checkpoints"
     assert sorted(p.name for p in ckpts.iterdir()) == ["best.ckpt", "last.ckpt"]
     # A real checkpoint loads weights-only (the only way coinnet loads one), and fine-tunes from there.
-    from coinnet.train.checkpoints import load_checkpoint
+    from coinnet.model.checkpoints import load_checkpoint
 
     assert load_checkpoint(ckpts / "best.ckpt")["state_dict"]
 
