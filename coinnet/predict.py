@@ -31,7 +31,8 @@ from pathlib import Path
 
 from coinnet.files import find_images
 from coinnet.infer.enhance import Enhancement
-from coinnet.infer.predictor import DECODE_THREAD_PREFIX, Predictor
+from coinnet.infer.predictor import Predictor
+from coinnet.infer.prefetch import DECODE_THREAD_PREFIX
 from coinnet.infer.results import Prediction, write_results
 from coinnet.infer.views import MODES
 

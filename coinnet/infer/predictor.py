@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +34,7 @@ from coinnet.infer.imageio import ImageError, load_image
 from coinnet.infer.localise import date_box
 from coinnet.infer.onnx_meta import ATTENTION_NAME, INPUT_NAME, parse_metadata
 from coinnet.infer.pair_decoder import DecodedBatch, PairDecoder, log_softmax
+from coinnet.infer.prefetch import load_ahead
 from coinnet.infer.results import Prediction
 from coinnet.infer.views import MODES, View, box_in_image, candidate_views
 
@@ -44,8 +44,6 @@ DEFAULT_THREADS = 2
 DRAFT_FACTOR = {"none": 2, "rotate": 2, "ring": 8, "full": 8}
 #: Views per model call: bounds memory when every photo brings 32 views.
 MAX_VIEWS_PER_RUN = 256
-#: Name prefix of the decode threads (the CLI looks for live ones after Ctrl-C).
-DECODE_THREAD_PREFIX = "coinnet-decode"
 
 
 def default_model_path() -> Path:
@@ -263,8 +261,7 @@ class Predictor:
     ) -> list[Prediction]:
         """One prediction per path, same order; a bad file gives ``status="error"`` with a one-line reason.
 
-        Decoding (most of the time per image) runs in a small thread pool one batch ahead of the model,
-        so JPEG decoding and inference overlap; Pillow and OpenCV release the GIL while they work. A
+        Decoding runs one batch ahead of the model (:func:`coinnet.infer.prefetch.load_ahead`). A
         KeyboardInterrupt (Ctrl-C) ends it at once: queued files are dropped and running decodes are not waited for.
 
         Args:
@@ -276,19 +273,8 @@ class Predictor:
         batch_size = max(1, int(batch_size))
         chunks = [paths[i : i + batch_size] for i in range(0, len(paths), batch_size)]
         preds: list[Prediction] = []
-        pool = ThreadPoolExecutor(max_workers=self.decode_workers, thread_name_prefix=DECODE_THREAD_PREFIX)
-        try:
-            ahead = [pool.submit(self._load_views, p) for p in chunks[0]] if chunks else []
-            for k, chunk in enumerate(chunks):
-                current = ahead
-                ahead = [pool.submit(self._load_views, p) for p in chunks[k + 1]] if k + 1 < len(chunks) else []
-                preds += self._predict_loaded(chunk, [f.result() for f in current])
-                if progress is not None:
-                    progress(len(preds), len(paths))
-        except BaseException:
-            # Ctrl-C (or any error) ends the batch now: queued files are dropped and no file still decoding is
-            # waited for (``with ThreadPoolExecutor`` would wait for every running one).
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-        pool.shutdown()
+        for chunk, loaded in load_ahead(self._load_views, chunks, self.decode_workers):
+            preds += self._predict_loaded(chunk, loaded)
+            if progress is not None:
+                progress(len(preds), len(paths))
         return preds
