@@ -10,7 +10,7 @@ from tests.helpers.paths import CENTS_WEB, REPO
 # proof in labels.csv order that the shipped model reads right. It trained on crops of all of cents-web, so this is
 # a smoke test that the shipped file works end to end, not an accuracy figure (see docs/model_card.md for that).
 REAL_SAMPLES = ("images/bb574ebeb510ce81.jpg", "images/981ac8456bc971ce.jpg", "images/ac286d9a9f4cc5cc.jpg")
-# The shipped model read 9 of the 12 rendered examples when it was exported (all 6 close-ups, 3 of 6 whole coins).
+# The shipped model reads 9 of the 12 rendered examples (all 6 close-ups, 3 of 6 whole coins; so did the previous one).
 MIN_EXAMPLES_RIGHT = 9
 
 
@@ -22,7 +22,7 @@ def predictor():
 
 def test_metadata_describes_the_shipped_model(predictor):
     meta = predictor.metadata
-    assert meta["input_size"] == 128 and meta["backbone"] == "mobilenetv3_small_100"
+    assert meta["input_size"] == 128 and meta["backbone"] == "tf_efficientnet_lite0"
     assert 0.0 < meta["threshold"] < 1.0 and meta["temperature"] > 0
 
 
