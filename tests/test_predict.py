@@ -165,6 +165,8 @@ def test_module_entry_point_runs_without_traceback(model_path, tmp_path):
 
 _STUCK_RUN = """
 import os, signal, sys, threading
+# A shell starts background jobs with SIGINT ignored, and Python keeps that: restore Ctrl-C as a terminal has it.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from coinnet import predict
 from coinnet.infer.predictor import Predictor
 
