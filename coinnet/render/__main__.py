@@ -1,6 +1,7 @@
 """CLI: ``python -m coinnet.render --n 64 --out sheet.png [--seed S] [--size PX] [--view whole|closeup|mixed]``.
 
-``--compare DIR`` (a folder with ``labels.csv``) writes rendered | real pairs side by side instead.
+``--compare DIR`` (a folder with ``labels.csv``) writes rendered | real pairs side by side instead; an unusable
+labels.csv is a one-line error (exit 2).
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from coinnet.label_folder import LabelsError
 from coinnet.render.config import RenderConfig
 from coinnet.render.sheet import compare_sheet, render_sheet, save_rgb
 
@@ -37,8 +39,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             sheet = render_sheet(cfg, args.n, args.seed, args.zoom)
         save_rgb(args.out, sheet)
-    except (ValueError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (LabelsError, ValueError, OSError) as exc:  # the user's input, not a bug: one line, no traceback
+        print(f"error: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 2
     print(f"wrote {args.out} ({sheet.shape[1]}x{sheet.shape[0]})")
     return 0

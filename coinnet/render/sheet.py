@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import cv2
@@ -10,6 +9,7 @@ import numpy as np
 
 from coinnet.files import atomic_path
 from coinnet.infer.imageio import ImageError, load_image, square_resize
+from coinnet.label_folder import read_labels
 from coinnet.render.config import RenderConfig
 from coinnet.render.core import RenderedCoin, render
 
@@ -70,26 +70,30 @@ def render_sheet(cfg: RenderConfig, n: int, seed: int, zoom: int = 1) -> np.ndar
 def compare_sheet(cfg: RenderConfig, real_dir: str | Path, n: int, seed: int) -> np.ndarray:
     """Rows of (rendered | real) pairs; real photos come from ``real_dir/labels.csv`` (file,year,mint,...).
 
-    The real photos are resized with the shared ``square_resize`` so both sides look as the model sees them.
+    The labels are read by :func:`coinnet.label_folder.read_labels`: rows naming a file outside the folder or a
+    label never struck are skipped with a warning. The real photos are resized with the shared ``square_resize``
+    so both sides look as the model sees them.
+
+    Raises:
+        LabelsError: ``real_dir/labels.csv`` is missing or unusable (one line naming the file and row).
+        ValueError: none of the listed images could be read.
     """
     real_dir = Path(real_dir)
-    table = real_dir / "labels.csv"
-    if not table.is_file():
-        raise FileNotFoundError(f"{table}: no labels.csv in the comparison folder")
-    with table.open(newline="") as fh:
-        rows = list(csv.DictReader(fh))
+    rows = read_labels(real_dir)
     rng = np.random.default_rng(seed)
     picks = rng.permutation(len(rows))[:n]
     tiles = []
     for i, k in enumerate(picks):
         row = rows[k]
         try:
-            real = square_resize(load_image(real_dir / row["file"]), cfg.size)
+            real = square_resize(load_image(row.path), cfg.size)
         except ImageError:
             continue
         real = real.copy()
-        _caption(real, f"{row.get('year', '')}{row.get('mint', '')} real")
+        year = "?" if row.year is None else str(row.year)
+        mint = "" if row.mint in (None, "none") else row.mint
+        _caption(real, f"{year}{mint} real")
         tiles += [annotate(render(cfg, seed, i)), real]
     if not tiles:
-        raise ValueError(f"{table}: no readable images listed")
+        raise ValueError(f"{real_dir / 'labels.csv'}: no readable images listed")
     return grid(tiles, 8)

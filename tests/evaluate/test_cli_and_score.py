@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import os
 import subprocess
 import sys
 
@@ -89,6 +92,20 @@ def test_read_labels_errors_name_file_and_line(tmp_path):
     (tmp_path / "labels.csv").write_text("file,year,mint\na.jpg,1950,D\nb.jpg,19x0,D\n")
     with pytest.raises(LabelsError, match=r"labels.csv:3: year must be four digits"):
         evaluate.read_labels(tmp_path)
+
+
+def test_predictions_csv_quotes_odd_names_and_escapes_undecodable_bytes():
+    names = ['a\rb, "c".jpg', os.fsdecode(b"bad\xff.jpg"), "plain.jpg"]
+    truths = [evaluate.Truth(name, 1950, "D", "whole") for name in names]
+    preds = [Prediction(file=name, year=1950, mint="D", confidence=0.9, status="ok") for name in names[:2]]
+    preds.append(Prediction(file=names[2], error='cannot read "plain.jpg",\r\nsecond line'))
+    text = evaluate.predictions_csv(preds, truths).decode("utf-8")  # strict: valid UTF-8 whatever the names
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert len(rows) == 3
+    assert [r["file"] for r in rows] == ['a\rb, "c".jpg', "bad\\xff.jpg", "plain.jpg"]
+    assert [r["status"] for r in rows] == ["ok", "ok", "error"]
+    assert rows[0]["year"] == "1950" and rows[0]["confidence"] == "0.9000"
+    assert rows[2]["error"] == 'cannot read "plain.jpg",\r\nsecond line'
 
 
 def test_cli_end_to_end(tiny_real_folder, tiny_model, tmp_path, capsys):
