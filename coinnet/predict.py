@@ -6,7 +6,8 @@ Examples:
     coinnet-predict --input photos/ --output results.json --enhance clahe=2,sharpen=1 --threshold 0.7
 
 Formats: PNG, JPG/JPEG, BMP, TIF/TIFF, WEBP (any case). Every input file gets one row with the columns
-file, year, mint, confidence, year_confidence, mint_confidence, status (ok / unknown / error), error, notes;
+file, year, mint, confidence, year_confidence, mint_confidence, status (ok / unknown / error), error, notes,
+weakest (the least sure head), runner_up (the next most voted reading);
 a file that can't be read gets status "error" and a one-line reason, and the rest are still read.
 Without --output a table is printed; the summary goes to stderr.
 
@@ -62,13 +63,20 @@ def format_table(predictions: Sequence[Prediction], root: Path | None = None) ->
             p.mint or "",
             "" if p.status == "error" else f"{p.confidence:.2f}",
             p.status,
-            p.error or p.notes,
+            p.error or "; ".join(filter(None, [p.notes, _why_unsure(p)])),
         )
         for p in predictions
     ]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(5)]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(r[:5], widths)) + "  " + r[5] for r in [header, *rows]]
     return "\n".join(line.rstrip() for line in lines)
+
+
+def _why_unsure(p: Prediction) -> str:
+    """For an ``unknown`` reading: the weakest head and the runner-up, so the user sees what to check."""
+    if p.status != "unknown" or not p.weakest:
+        return ""
+    return f"weakest {p.weakest}" + (f", next {p.runner_up}" if p.runner_up else "")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -85,7 +93,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--recursive", action="store_true", help="also read images in sub-folders")
     parser.add_argument("--batch-size", type=int, default=32, help="images per model call (default 32)")
-    parser.add_argument("--threshold", type=float, help="min confidence for status ok, 0..1 (default: the model's)")
+    choose = parser.add_mutually_exclusive_group()
+    choose.add_argument("--threshold", type=float, help="min confidence for status ok, 0..1 (default: the model's)")
+    choose.add_argument(
+        "--precision",
+        type=float,
+        help="instead of --threshold: the precision to reach, e.g. 0.95 (the lowest threshold that reached it on "
+        "photo sources held out of the model's fit; more coverage, more mistakes)",
+    )
     parser.add_argument("--threads", type=int, help="CPU threads for the model (default 2)")
     parser.add_argument(
         "--search",
@@ -159,6 +174,8 @@ def _check_args(args: argparse.Namespace) -> Enhancement:
         raise UsageError(f"--threads must be >= 1, got {args.threads}")
     if args.threshold is not None and not 0.0 <= args.threshold <= 1.0:
         raise UsageError(f"--threshold must be in [0, 1], got {args.threshold}")
+    if args.precision is not None and not 0.0 < args.precision <= 1.0:
+        raise UsageError(f"--precision must be in (0, 1], got {args.precision}")
     if args.output is not None:
         if args.output.suffix.lower() not in (".csv", ".json"):
             raise UsageError(f"{args.output}: --output must end in .csv or .json")
@@ -178,7 +195,12 @@ def run(args: argparse.Namespace) -> int:
         _check_output(args.output, paths)
     try:
         predictor = Predictor(
-            args.model, threshold=args.threshold, threads=args.threads, enhancement=enhancement, search=args.search
+            args.model,
+            threshold=args.threshold,
+            threads=args.threads,
+            enhancement=enhancement,
+            search=args.search,
+            precision=args.precision,
         )
     except (OSError, ValueError) as exc:
         raise UsageError(str(exc)) from None

@@ -72,6 +72,7 @@ def fit_fold(args: argparse.Namespace, crops: Path, fold: int, run_dir: Path) ->
         f"paths.run_dir={run_dir.resolve()}",
         f"logger.run_name=crossval-{run_dir.name}",
         "trainer.enable_progress_bar=false",
+        *args.override,
     ]
     if not (run_dir / "model.onnx").is_file():
         subprocess.run(cmd, cwd=REPO, check=True)
@@ -96,6 +97,9 @@ def main() -> int:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--out", type=Path, default=REPO / "outputs" / "crossval")
+    ap.add_argument(
+        "--override", action="append", default=[], help="extra Hydra override for every fold's fit (repeatable)"
+    )
     args = ap.parse_args()
     rows = training_rows(args.crops)
     groups = [r.source for r in rows]
@@ -115,6 +119,9 @@ def main() -> int:
         truths = [(rows[i].source, rows[i].year, rows[i].mint, rows[i].view) for i in val if not rows[i].no_date]
         res = {
             "fold": fold,
+            # For scripts/fit_confidence.py: which model read which held-out photos.
+            "model": str(model.resolve()),
+            "photos": [t[0] for t in truths],
             "synthetic_only": fold_scores(args.init_onnx, truths),
             "with_real": fold_scores(model, truths),
         }
@@ -130,7 +137,7 @@ def main() -> int:
         results.append(res)
         print(
             json.dumps(
-                {k: v for k, v in res.items()}
+                {k: v for k, v in res.items() if k != "photos"}
                 | {w: {k: v for k, v in res[w].items() if k != "answers"} for w in ("synthetic_only", "with_real")}
             ),
             flush=True,

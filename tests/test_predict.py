@@ -118,6 +118,8 @@ def test_usage_errors_exit_2_with_one_line(model_path, tmp_path, capsys):
         "gamma": ["--input", str(img), "--enhance", "gamma=2"],
         "--threshold": ["--input", str(img), "--threshold", "2"],
         "--batch-size": ["--input", str(img), "--batch-size", "0"],
+        "--precision": ["--input", str(img), "--precision", "1.5"],
+        "stores no precision curve": ["--input", str(img), "--precision", "0.95"],
     }
     for keyword, argv in cases.items():
         capsys.readouterr()
@@ -126,9 +128,10 @@ def test_usage_errors_exit_2_with_one_line(model_path, tmp_path, capsys):
         assert main(argv) == 2, keyword
         err = capsys.readouterr().err
         assert keyword in err and err.count("\n") == 1, (keyword, err)
-    with pytest.raises(SystemExit) as info:
-        main(["--input"])  # argparse's own usage error
-    assert info.value.code == 2
+    for argv in (["--input"], ["--input", str(img), "--threshold", "0.5", "--precision", "0.9"]):
+        with pytest.raises(SystemExit) as info:
+            main(argv)  # argparse's own usage errors (a missing value; --threshold and --precision together)
+        assert info.value.code == 2
 
 
 def test_existing_output_survives_a_failed_run_and_a_failed_write(model_path, tmp_path, monkeypatch):

@@ -65,7 +65,7 @@ def mlflow_metrics(result: dict) -> dict[str, float]:
     out |= {f"real/{k}_n": v["n"] for k, v in rates.items()}
     point = result["coverage"]["at_threshold"]
     out |= {"real/ece": result["calibration"]["ece"], "real/coverage": point["coverage"],
-            "real/precision": point["precision"]}  # fmt: skip
+            "real/precision": point["precision"], "real/aurc": result["coverage"]["aurc"]}  # fmt: skip
     if result.get("temperature"):
         out["real/temperature"] = result["temperature"]["temperature"]
     return {k: float(v) for k, v in out.items() if v is not None}
@@ -150,7 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ece_text = "n/a" if ece is None else f"{ece:.3f}"
     precision = "n/a" if point["precision"] is None else f"{point['precision']:.1%}"
     coverage = "n/a" if point["coverage"] is None else f"{point['coverage']:.1%}"
-    print(f"ECE {ece_text} (n={result['calibration']['n']}) · at threshold {point['threshold']:.3f}: "
+    aurc = "n/a" if result["coverage"]["aurc"] is None else f"{result['coverage']['aurc']:.3f}"
+    print(f"ECE {ece_text} (n={result['calibration']['n']}) · AURC {aurc} · at threshold {point['threshold']:.3f}: "
           f"coverage {coverage}, precision {precision}")  # fmt: skip
     if "temperature" in result:
         t = result["temperature"]

@@ -242,3 +242,29 @@ def threshold_for_precision(confidence: np.ndarray, correct: np.ndarray, target:
         if point["precision"] is not None and point["precision"] >= target:
             return point
     return None
+
+
+def risk_coverage(confidence: np.ndarray, correct: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The risk-coverage curve: answering the k most confident rows, for k = 1..n, the share answered
+    (coverage) and the share of those that are wrong (risk). Ties are broken pessimistically (wrong first)."""
+    confidence = np.asarray(confidence, dtype=np.float64)
+    wrong = ~np.asarray(correct, dtype=bool)
+    order = np.lexsort((~wrong, -confidence))  # by confidence, high first; among ties the wrong ones first
+    k = np.arange(1, len(order) + 1)
+    return k / max(len(order), 1), np.cumsum(wrong[order]) / k
+
+
+def aurc(confidence: np.ndarray, correct: np.ndarray) -> float | None:
+    """Area under the risk-coverage curve (lower is better; the error rate when every row is answered is the
+    ceiling of a useless confidence, and a perfect one approaches 0). None when there are no rows."""
+    if len(confidence) == 0:
+        return None
+    return float(risk_coverage(confidence, correct)[1].mean())
+
+
+def precision_at_coverage(confidence: np.ndarray, correct: np.ndarray, coverage: float) -> float | None:
+    """Precision of the ``coverage`` share of rows the confidence is surest of (None when there are no rows)."""
+    if len(confidence) == 0:
+        return None
+    covered, risk = risk_coverage(confidence, correct)
+    return float(1.0 - risk[min(int(np.searchsorted(covered, coverage - 1e-9)), len(risk) - 1)])

@@ -90,7 +90,7 @@ def plot_coverage(coverage: dict, path: Path) -> bytes:
     t = [p["threshold"] for p in curve]
     cov = [p["coverage"] or 0.0 for p in curve]
     prec = [np.nan if p["precision"] is None else p["precision"] for p in curve]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    fig, (left, right, risk) = plt.subplots(1, 3, figsize=(15, 4.2))
     left.plot(t, prec, label="precision (accuracy of answered)")
     left.plot(t, cov, label="coverage (fraction answered)")
     chosen = coverage["at_threshold"]
@@ -111,6 +111,14 @@ def plot_coverage(coverage: dict, path: Path) -> bytes:
     right.set_title(f"Accuracy vs coverage (n={chosen['n']})")
     if right.get_legend_handles_labels()[0]:
         right.legend(fontsize=8)
+    points = np.array(coverage.get("risk_coverage") or [[0.0, 0.0]])
+    risk.plot(points[:, 0], points[:, 1])
+    risk.set_xlabel("coverage (most confident answered first)")
+    risk.set_ylabel("risk (share of answers wrong)")
+    risk.set_xlim(0, 1.02)
+    risk.set_ylim(0, max(0.05, float(points[:, 1].max()) * 1.1))
+    aurc = coverage.get("aurc")
+    risk.set_title("Risk vs coverage" + ("" if aurc is None else f" (AURC {aurc:.3f}, lower is better)"))
     fig.tight_layout()
     return _save(fig, path)
 
@@ -199,7 +207,7 @@ def write_report(result: dict, out_dir: Path) -> Path:
     plots = {
         "Confusion matrices": plot_confusions(result["confusion"], out_dir / "confusion.png"),
         "Reliability diagram": plot_reliability(result["calibration"], out_dir / "reliability.png"),
-        "Accuracy vs coverage": plot_coverage(result["coverage"], out_dir / "coverage.png"),
+        "Accuracy, coverage and risk": plot_coverage(result["coverage"], out_dir / "coverage.png"),
     }
     plot_html = "".join(
         f'<h2>{title}</h2><img class=plot src="data:image/png;base64,{base64.b64encode(png).decode()}">'

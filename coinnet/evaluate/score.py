@@ -79,6 +79,12 @@ def _answer_table(
     return table, confidence, correct, scored
 
 
+def correctness(preds: Sequence, truths: Sequence) -> tuple[np.ndarray, np.ndarray]:
+    """(correct, scored) per photo, all rows kept (:func:`coinnet.evaluate.metrics.answer_correctness`)."""
+    _, _, correct, scored = _answer_table(preds, [_as_truth(t) for t in truths])
+    return correct, scored
+
+
 def answers(preds: Sequence, truths: Sequence) -> tuple[np.ndarray, np.ndarray]:
     """(confidence, correct) of the scored photos: what coverage curves and thresholds are computed from."""
     _, confidence, correct, scored = _answer_table(preds, [_as_truth(t) for t in truths])
@@ -114,6 +120,9 @@ def evaluate_predictions(preds: Sequence, truths: Sequence, threshold: float = D
             "at_threshold": metrics.at_threshold(conf_s, correct_s, threshold),
             "for_precision": {str(p): metrics.threshold_for_precision(conf_s, correct_s, p) for p in PRECISION_TARGETS},
             "curve": metrics.coverage_curve(conf_s, correct_s),
+            # Risk-coverage: error rate of the k most confident answers; AURC is its mean (lower is better).
+            "aurc": metrics.aurc(conf_s, correct_s),
+            "risk_coverage": _thinned(*metrics.risk_coverage(conf_s, correct_s)),
         },
         "errors": [{"file": t.path, "error": p.error} for t, p in zip(truths, preds) if p.status == "error"],
     }
@@ -124,6 +133,12 @@ def evaluate_predictions(preds: Sequence, truths: Sequence, threshold: float = D
         for i in sorted(wrong, key=lambda i: -confidence[i])[:MAX_MISTAKES]
     ]  # fmt: skip
     return result
+
+
+def _thinned(coverage: np.ndarray, risk: np.ndarray, points: int = 200) -> list[list[float]]:
+    """At most ``points`` [coverage, risk] pairs of the curve (metrics.json stays small for big folders)."""
+    keep = np.unique(np.linspace(0, len(coverage) - 1, min(points, len(coverage))).round().astype(int))
+    return [[round(float(coverage[i]), 5), round(float(risk[i]), 5)] for i in keep] if len(coverage) else []
 
 
 def predictions_csv(preds: Sequence, truths: Sequence[Truth]) -> bytes:

@@ -129,6 +129,7 @@ class MainWindow(ImageInputs, QMainWindow):
         if self.predictor is not None:
             self.predictor.threshold = float(value)
         self.results.apply_threshold(float(value))
+        self.single.apply_threshold(float(value))
         if remember:
             self.settings.set("model/threshold", float(value))
 

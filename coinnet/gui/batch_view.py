@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from coinnet.gui.results_model import COL_CONF, COL_FILE, COL_NOTES, ResultsFilter, ResultsModel
+from coinnet.gui.results_model import COL_CONF, COL_FILE, COL_NOTES, COL_WHY, ResultsFilter, ResultsModel
 from coinnet.gui.workers import BatchRun, BatchWorker
 
 #: Files per chunk: small enough that Cancel answers within a second or two on a slow laptop.
@@ -79,7 +79,7 @@ class BatchView(QWidget):
         top.addWidget(self.progress, 1)
 
         self.filter_edit = QLineEdit()
-        self.filter_edit.setPlaceholderText("Filter: file name, year, mint, notes…")
+        self.filter_edit.setPlaceholderText("Filter: file name, year, mint, notes, digit…")
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(self.proxy.set_text)
         self.status_filter = QComboBox()
@@ -107,6 +107,7 @@ class BatchView(QWidget):
         header.resizeSection(0, 64)
         header.resizeSection(COL_FILE, 220)
         header.resizeSection(COL_CONF, 90)
+        header.resizeSection(COL_WHY, 250)  # "digit 4 (0.62) · next 1956-D (0.18)"
         self.table.clicked.connect(self._on_clicked)
         for signal in (
             self.proxy.rowsInserted,

@@ -30,6 +30,14 @@ def metadata_rows(metadata: dict) -> list[tuple[str, str]]:
                 f"years {value.get('year_min')}–{value.get('year_max')}, mints {', '.join(value.get('mints', []))}, "
                 f"{len(value.get('valid_pairs', []))} valid pairs"
             )
+        elif key == "confidence_rule" and value is not None:
+            value = "logistic on " + ", ".join(f"{n} {w:+.2f}" for n, w in zip(value.signals, value.weights))
+        elif key == "precision_curve" and value:
+            best = max(value, key=lambda p: (p[1] >= 0.99, p[2]))
+            value = (
+                f"{len(value)} points measured on held-out sources; e.g. threshold {best[0]:.3f}: precision "
+                f"{best[1]:.1%} at coverage {best[2]:.1%}"
+            )
         text = str(value)
         rows.append((key, text if len(text) <= 300 else text[:297] + "…"))
     return rows

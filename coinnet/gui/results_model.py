@@ -9,9 +9,10 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyMod
 from PySide6.QtGui import QBrush, QColor, QImage, QPixmap
 
 from coinnet.catalog import notes_for
+from coinnet.gui.doubt import review_key, weakest_prob, why_sentence, why_short, why_tooltip
 
-COLUMNS = ("Image", "File", "Year", "Mint", "Confidence", "Status", "Notes")
-COL_THUMB, COL_FILE, COL_YEAR, COL_MINT, COL_CONF, COL_STATUS, COL_NOTES = range(len(COLUMNS))
+COLUMNS = ("Image", "File", "Year", "Mint", "Confidence", "Status", "Why unsure", "Notes")
+COL_THUMB, COL_FILE, COL_YEAR, COL_MINT, COL_CONF, COL_STATUS, COL_WHY, COL_NOTES = range(len(COLUMNS))
 #: Raw value for sorting (numbers sort as numbers, not as text).
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 STATUS_COLOURS = {"unknown": QColor(255, 236, 179), "error": QColor(255, 205, 210)}
@@ -33,6 +34,29 @@ def label_text(year: int | None, mint: str | None) -> str:
     if mint is None:
         return f"{year_text} ?"
     return year_text if mint == "none" else f"{year_text} {mint}"
+
+
+def reading_summary(pred) -> str:
+    """Rich text for one reading: label, confidence and status, why it may be wrong, the collector's notes."""
+    if pred.status == "error":
+        return f"error: {pred.error}"
+    why = why_sentence(pred)
+    return (
+        f"{label_text(pred.year, pred.mint)} — {100 * pred.confidence:.0f}% ({pred.status})"
+        + (f"<br><b>{why}</b>" if why else "")
+        + (f"<br><i>{pred.notes}</i>" if pred.notes else "")
+    )
+
+
+def with_threshold(pred, threshold: float):
+    """``pred`` with ok/unknown re-derived for ``threshold`` (errors stay errors); the same object if unchanged."""
+    if pred.status == "error":
+        return pred
+    status = "unknown" if pred.confidence < threshold else "ok"
+    if status == pred.status:
+        return pred
+    # An unsure reading must not claim a key date (catalog.notes_for), a sure one may.
+    return replace(pred, status=status, notes=notes_for(pred.year, pred.mint, sure=status == "ok"))
 
 
 class ResultsModel(QAbstractTableModel):
@@ -65,7 +89,7 @@ class ResultsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DecorationRole and col == COL_THUMB:
             return row.thumbnail
         if role == Qt.ItemDataRole.ToolTipRole:
-            return pred.error or pred.file
+            return (why_tooltip(pred) if col == COL_WHY and pred.status != "error" else "") or pred.error or pred.file
         if role == Qt.ItemDataRole.BackgroundRole:
             colour = CORRECTED_COLOUR if row.corrected else STATUS_COLOURS.get(pred.status)
             return QBrush(colour) if colour else None
@@ -88,6 +112,8 @@ class ResultsModel(QAbstractTableModel):
             return "" if pred.status == "error" else f"{100 * pred.confidence:.0f}%"
         if col == COL_STATUS:
             return f"corrected: {label_text(*row.corrected)}" if row.corrected else pred.status
+        if col == COL_WHY:
+            return why_short(pred)
         if col == COL_NOTES:
             return pred.error if pred.status == "error" else pred.notes
         return None
@@ -99,6 +125,8 @@ class ResultsModel(QAbstractTableModel):
             return -1 if pred.year is None else pred.year
         if col == COL_CONF or col == COL_THUMB:
             return -1.0 if pred.status == "error" else float(pred.confidence)
+        if col == COL_WHY:  # the least sure head first; rows without one (errors too) last
+            return weakest_prob(pred) if pred.status != "error" else 3.0
         return str(ResultsModel._display(row, col) or "").lower()
 
     def clear(self) -> None:
@@ -134,13 +162,7 @@ class ResultsModel(QAbstractTableModel):
     def apply_threshold(self, threshold: float) -> None:
         """Re-derive ok/unknown for every row after the user moves the threshold (errors stay errors)."""
         for row in self.rows:
-            pred = row.prediction
-            if pred.status != "error":
-                status = "unknown" if pred.confidence < threshold else "ok"
-                if status != pred.status:
-                    # An unsure reading must not claim a key date (catalog.notes_for), a sure one may.
-                    notes = notes_for(pred.year, pred.mint, sure=status == "ok")
-                    row.prediction = replace(pred, status=status, notes=notes)
+            row.prediction = with_threshold(row.prediction, threshold)
         if self.rows:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, len(COLUMNS) - 1))
 
@@ -178,6 +200,14 @@ class ResultsFilter(QSortFilterProxyModel):
     def set_hide_corrected(self, hide: bool) -> None:
         self._refilter(_hide_corrected=hide)
 
+    def lessThan(self, source_left: QModelIndex, source_right: QModelIndex) -> bool:  # noqa: N802
+        # Equal confidences: the reading with the weaker head is the likelier mistake, so it sorts first.
+        if source_left.column() == COL_CONF and source_right.column() == COL_CONF:
+            rows = self.sourceModel().rows
+            left, right = rows[source_left.row()].prediction, rows[source_right.row()].prediction
+            return review_key(left) < review_key(right)
+        return super().lessThan(source_left, source_right)
+
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex) -> bool:  # noqa: N802
         row: ResultRow = self.sourceModel().rows[source_row]
         pred = row.prediction
@@ -191,6 +221,8 @@ class ResultsFilter(QSortFilterProxyModel):
         if not self._text:
             return True
         haystack = " ".join(
-            str(v) for v in (Path(pred.file).name, pred.year, pred.mint, pred.status, pred.notes, pred.error) if v
+            str(v)
+            for v in (Path(pred.file).name, pred.year, pred.mint, pred.status, pred.notes, pred.error, why_short(pred))
+            if v
         ).lower()
         return self._text in haystack

@@ -1,4 +1,4 @@
-"""Review & correct: least-confident readings first; confirmed labels go to a cents-web style dataset folder."""
+"""Review & correct: the readings most likely wrong first; confirmed labels go to a cents-web style dataset folder."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from coinnet import labels
 from coinnet.gui.corrections import VIEWS, Correction, parse_label, save_corrections
+from coinnet.gui.doubt import runner_up_label
 from coinnet.gui.image_view import ImageView
 from coinnet.gui.qtimage import shrink, to_qimage
 from coinnet.gui.results_model import (
@@ -31,17 +32,22 @@ from coinnet.gui.results_model import (
     COL_FILE,
     COL_MINT,
     COL_NOTES,
+    COL_STATUS,
     COL_THUMB,
     COL_YEAR,
     ResultsFilter,
     ResultsModel,
     label_text,
+    reading_summary,
 )
 from coinnet.infer.imageio import load_image
 
 
 class ReviewView(QWidget):
-    """Pick a row (lowest confidence on top), type or pick the right year and mint, save to the dataset.
+    """Pick a row (most likely wrong on top), type or pick the right year and mint, save to the dataset.
+
+    Queue order: :func:`coinnet.gui.doubt.review_key` (confidence, then the weakest head's probability); each
+    row says which digit to check and the runner-up reading, which one click (Ctrl+U) takes as the label.
 
     Signals:
         message(str): a line for the status bar.
@@ -61,9 +67,11 @@ class ReviewView(QWidget):
         self.proxy.sort(COL_CONF, Qt.SortOrder.AscendingOrder)
         self.proxy.setDynamicSortFilter(True)
         self._current_source_row: int | None = None
+        self._runner_up: tuple[int, str] | None = None
         self._build()
         model.rowsInserted.connect(self._select_first_if_none)
         model.modelReset.connect(self._clear_editor)
+        model.dataChanged.connect(self._show_reading)  # a moved threshold turns ok into unknown and back
 
     def _build(self) -> None:
         self.table = QTableView()
@@ -76,7 +84,8 @@ class ReviewView(QWidget):
         self.table.hideColumn(COL_NOTES)  # the notes are shown beside the image instead
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
-        for col, width in ((COL_THUMB, 44), (COL_FILE, 150), (COL_YEAR, 50), (COL_MINT, 44), (COL_CONF, 84)):
+        widths = ((COL_THUMB, 44), (COL_FILE, 150), (COL_YEAR, 44), (COL_MINT, 40), (COL_CONF, 84), (COL_STATUS, 66))
+        for col, width in widths:
             header.resizeSection(col, width)
         self.table.setIconSize(QSize(36, 36))
         self.table.verticalHeader().hide()
@@ -87,7 +96,7 @@ class ReviewView(QWidget):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(QLabel("Least confident first"))
+        left_layout.addWidget(QLabel("Most likely wrong first: least confident, then weakest digit"))
         left_layout.addWidget(self.table, 1)
         left_layout.addWidget(self.hide_done)
 
@@ -120,6 +129,12 @@ class ReviewView(QWidget):
         folder_row.addWidget(folder_button)
         self.accept_button = QPushButton("Use model's reading")
         self.accept_button.clicked.connect(self._fill_from_prediction)
+        self.runner_up_button = QPushButton("Use runner-up")
+        self.runner_up_button.setObjectName("use_runner_up")
+        self.runner_up_button.setToolTip("Fill year and mint from the next most voted reading (Ctrl+U)")
+        self.runner_up_button.setEnabled(False)
+        self.runner_up_button.clicked.connect(self.fill_from_runner_up)
+        QShortcut(QKeySequence("Ctrl+U"), self, self.fill_from_runner_up)
         self.save_button = QPushButton("Save correction  (Ctrl+S)")
         self.save_button.setObjectName("save_correction")
         self.save_button.clicked.connect(self.save_current)
@@ -134,6 +149,7 @@ class ReviewView(QWidget):
         form.addRow("Dataset folder:", folder_row)
         buttons = QHBoxLayout()
         buttons.addWidget(self.accept_button)
+        buttons.addWidget(self.runner_up_button)
         buttons.addWidget(self.save_button)
         right = QWidget()
         right_layout = QVBoxLayout(right)
@@ -143,7 +159,7 @@ class ReviewView(QWidget):
         splitter = QSplitter()
         splitter.addWidget(left)
         splitter.addWidget(right)
-        splitter.setSizes([520, 740])
+        splitter.setSizes([660, 600])
         QVBoxLayout(self).addWidget(splitter)
         self._validate()
 
@@ -174,6 +190,7 @@ class ReviewView(QWidget):
         self._current_source_row = None
         self.preview.clear()
         self.prediction_label.setText("—")
+        self._show_runner_up(None)
 
     def _on_current(self, current: QModelIndex, _previous=None) -> None:
         if not current.isValid():
@@ -188,18 +205,34 @@ class ReviewView(QWidget):
         except ValueError as exc:
             self.preview.clear()
             self.message.emit(str(exc))
-        if pred.status == "error":
-            self.prediction_label.setText(f"error: {pred.error}")
-        else:
-            self.prediction_label.setText(
-                f"{label_text(pred.year, pred.mint)} — {100 * pred.confidence:.0f}% ({pred.status})"
-                + (f"<br><i>{pred.notes}</i>" if pred.notes else "")
-            )
+        self._show_reading()
         year, mint = row.corrected if row.corrected else (None, None)
         self.year_edit.setCurrentText("" if year is None else str(year))
         self.mint_edit.setCurrentText(mint or "")
         self.notes_edit.clear()
         self.year_edit.setFocus()
+
+    def _show_reading(self, *_) -> None:
+        """The selected row's reading, why it may be wrong and its runner-up (again when the threshold moves)."""
+        if self._current_source_row is None or self._current_source_row >= len(self.model.rows):
+            return
+        pred = self.model.rows[self._current_source_row].prediction
+        self.prediction_label.setText(reading_summary(pred))
+        self._show_runner_up(runner_up_label(pred))
+
+    def _show_runner_up(self, label: tuple[int, str] | None) -> None:
+        self._runner_up = label
+        self.runner_up_button.setEnabled(label is not None)
+        self.runner_up_button.setText(f"Use runner-up {label_text(*label)}  (Ctrl+U)" if label else "Use runner-up")
+
+    def fill_from_runner_up(self) -> bool:
+        """Fill year and mint from the selected reading's runner-up; False when it has none."""
+        if self._current_source_row is None or self._runner_up is None:
+            return False
+        year, mint = self._runner_up
+        self.year_edit.setCurrentText(str(year))
+        self.mint_edit.setCurrentText(mint)
+        return True
 
     def _fill_from_prediction(self) -> None:
         if self._current_source_row is None:

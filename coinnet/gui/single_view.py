@@ -19,10 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from coinnet.gui.doubt import why_sentence, why_tooltip
 from coinnet.gui.enhance_panel import EnhancementPanel
 from coinnet.gui.image_view import ImageView
 from coinnet.gui.qtimage import shrink, to_qimage
-from coinnet.gui.results_model import label_text
+from coinnet.gui.results_model import label_text, with_threshold
 from coinnet.gui.workers import run_task
 from coinnet.infer.enhance import enhance
 from coinnet.infer.imageio import load_image
@@ -93,10 +94,16 @@ class SingleView(QWidget):
         font.setPointSize(font.pointSize() * 2)
         font.setBold(True)
         self.result_label.setFont(font)
+        self.why_label = QLabel("")  # why the reading may be wrong: the least sure digit, the runner-up
+        self.why_label.setObjectName("why_label")
+        self.why_label.setWordWrap(True)
+        self.why_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.why_label.hide()
         self.detail_label = QLabel("Open an image and press Process.")
         self.detail_label.setWordWrap(True)
         self.detail_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         result_layout.addWidget(self.result_label)
+        result_layout.addWidget(self.why_label)
         result_layout.addWidget(self.detail_label)
 
         right = QWidget()
@@ -139,6 +146,7 @@ class SingleView(QWidget):
         self.file_label.setText(f"{self.path.name}   {image.shape[1]}×{image.shape[0]} px")
         self.last_prediction = None
         self.result_label.setText("—")
+        self.why_label.hide()
         self.detail_label.setText("Press Process to read the date and mint mark.")
         self.view.set_box(None)
         self._render_preview(keep_view=False)
@@ -190,6 +198,7 @@ class SingleView(QWidget):
             self._busy = False
             self.process_button.setEnabled(True)
             self.result_label.setText("error")
+            self.why_label.hide()
             self.detail_label.setText(reason)
             self.message.emit(reason)
 
@@ -198,10 +207,27 @@ class SingleView(QWidget):
     def show_prediction(self, pred) -> None:
         """Fill the result panel and outline the date box."""
         self.last_prediction = pred
+        self._fill_result(pred)
+        self.view.set_box(None if pred.status == "error" else pred.box)
+
+    def apply_threshold(self, threshold: float) -> None:
+        """Re-derive ok/unknown (and the notes, the unsure line) of the shown reading for a new threshold."""
+        if self.last_prediction is not None:
+            self.last_prediction = with_threshold(self.last_prediction, threshold)
+            self._fill_result(self.last_prediction)
+
+    def _fill_result(self, pred) -> None:
+        why = why_sentence(pred)
+        self.why_label.setText(why)
+        self.why_label.setToolTip(why_tooltip(pred))
+        # An unsure reading's line is the warning to act on; a sure one's is a quiet footnote.
+        unsure = pred.status == "unknown"
+        self.why_label.setStyleSheet("color: #e65100" if unsure else "font-style: italic")
+        self.why_label.setVisible(bool(why))
         if pred.status == "error":
             self.result_label.setText("error")
+            self.result_label.setToolTip("")
             self.detail_label.setText(pred.error)
-            self.view.set_box(None)
             return
         reading = label_text(pred.year, pred.mint)
         mint_word = {"none": "no mint mark (Philadelphia)", None: "?"}.get(pred.mint, f"mint mark {pred.mint}")
@@ -224,4 +250,3 @@ class SingleView(QWidget):
             "Date area outlined in red." if pred.box is not None else "No date box (read from the whole frame)."
         )
         self.detail_label.setText("<br>".join(lines))
-        self.view.set_box(pred.box)

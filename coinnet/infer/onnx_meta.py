@@ -14,6 +14,8 @@ import json
 import math
 from pathlib import Path
 
+from coinnet.infer.confidence import ConfidenceRule, parse_precision_curve
+
 #: Value of the ``coinnet_format`` metadata key; a model without it is not ours.
 MODEL_FORMAT = "coinnet-onnx-1"
 #: Name of the graph's single input: (N, 3, S, S) float RGB in [0, 1].
@@ -137,6 +139,12 @@ def parse_metadata(path: Path, props: dict[str, str]) -> dict:
         meta["view_vote"] = props.get("view_vote", "max")
         if meta["view_vote"] not in ("sum", "max"):
             raise ValueError(f"view_vote is {meta['view_vote'][:20]!r}, expected 'sum' or 'max'")
+        # Optional (coinnet.infer.confidence): the fitted rule that turns a reading's signals into its confidence,
+        # and the precision/coverage it measured per threshold on photo sources held out of the fit.
+        rule = props.get("confidence_rule")
+        meta["confidence_rule"] = ConfidenceRule.from_json(rule) if rule else None
+        curve = props.get("precision_curve")
+        meta["precision_curve"] = parse_precision_curve(curve) if curve else None
     except (ValueError, TypeError, OverflowError) as exc:
         raise ValueError(f"{path}: bad coinnet metadata ({exc})".splitlines()[0][:500]) from None
     return meta

@@ -7,9 +7,11 @@ pair posterior is the softmax of that over the valid pairs. Field confidences ar
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
+
+from coinnet.infer.confidence import Doubt, doubts
 
 #: How a photo's views are combined (:meth:`PairDecoder.vote`).
 VOTE_RULES = ("sum", "max")
@@ -24,6 +26,7 @@ class DecodedBatch:
     year_confidence: np.ndarray
     mint_confidence: np.ndarray
     posterior: np.ndarray  # (N, P) probability of each valid pair, in ``PairDecoder.pairs`` order
+    doubts: list[Doubt] = field(default_factory=list)  # per sample, from :meth:`PairDecoder.vote` only
 
 
 def log_softmax(x: np.ndarray) -> np.ndarray:
@@ -87,8 +90,11 @@ class PairDecoder:
             chosen.append(b)
             rows.append(start + int(block[:, b].argmax()))
             start += n
-        rows = np.array(rows, dtype=np.int64)
-        return self._decoded(posterior[rows], np.array(chosen, dtype=np.int64)), rows
+        rows, chosen = np.array(rows, dtype=np.int64), np.array(chosen, dtype=np.int64)
+        head_probs = [np.exp(log_softmax(np.asarray(logits[h], np.float64) / temperature)) for h in self.head_classes]
+        head_of_pair = [self._digit_idx[:, i] for i in range(len(self.digit_heads))] + [self._mint_idx]
+        found = doubts(posterior, head_probs, head_of_pair, self.pairs, counts, chosen, rows)
+        return replace(self._decoded(posterior[rows], chosen), doubts=found), rows
 
     def decode(self, logits: dict[str, np.ndarray], temperature: float = 1.0) -> DecodedBatch:
         """Best valid pair per sample with its probability and the year / mint marginals."""

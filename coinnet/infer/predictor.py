@@ -29,6 +29,7 @@ import numpy as np
 import onnxruntime as ort
 
 from coinnet.catalog import notes_for
+from coinnet.infer.confidence import explain, threshold_for
 from coinnet.infer.enhance import Enhancement, enhance
 from coinnet.infer.imageio import ImageError, load_image
 from coinnet.infer.localise import date_box
@@ -63,6 +64,8 @@ class Predictor:
         search: which views of each photo the model reads (:mod:`coinnet.infer.views`): ``none`` (the plain square),
             ``rotate`` (close-ups at any angle), ``ring`` (the date spot on a whole coin, any rotation) or
             ``full`` (both; the default). The most confident valid reading over the views wins.
+        precision: instead of ``threshold``, the precision to reach: the lowest threshold that reached it on the
+            model's stored precision curve (measured on photo sources held out of the fit).
 
     Raises:
         FileNotFoundError: the model file does not exist.
@@ -78,6 +81,7 @@ class Predictor:
         enhancement: Enhancement | None = None,
         decode_workers: int | None = None,
         search: str = "full",
+        precision: float | None = None,
     ) -> None:
         if search not in MODES:
             raise ValueError(f"search must be one of {', '.join(MODES)}, got {search!r}")
@@ -100,7 +104,15 @@ class Predictor:
         self._check_signature(path)
         self.temperature: float = self.metadata["temperature"]
         self.vote_rule: str = self.metadata["view_vote"]
+        #: Fitted rule turning a reading's signals into its confidence (None: the view's pair probability).
+        self.confidence_rule = self.metadata["confidence_rule"]
         self.threshold = float(self.metadata["threshold"] if threshold is None else threshold)
+        if precision is not None:
+            if threshold is not None:
+                raise ValueError("give a threshold or a precision, not both")
+            if self.metadata["precision_curve"] is None:
+                raise ValueError(f"{path}: the model stores no precision curve; use a threshold")
+            self.threshold = threshold_for(self.metadata["precision_curve"], float(precision))[0]
         if not 0.0 <= self.threshold <= 1.0:
             raise ValueError(f"threshold must be in [0, 1], got {self.threshold}")
         self.enhancement = enhancement if enhancement is not None and not enhancement.is_identity else None
@@ -205,9 +217,13 @@ class Predictor:
 
     def _decode(self, result: DecodedBatch, names: Sequence[str]) -> list[Prediction]:
         preds = []
+        confidence = result.confidence
+        if self.confidence_rule is not None and result.doubts:
+            confidence = self.confidence_rule.apply([d.signals for d in result.doubts])
         for i, name in enumerate(names):
             year, mint = result.pairs[i]
-            conf = float(result.confidence[i])
+            conf = float(confidence[i])
+            doubt = result.doubts[i] if result.doubts else None
             preds.append(
                 Prediction(
                     file=name,
@@ -219,6 +235,7 @@ class Predictor:
                     status="ok" if conf >= self.threshold else "unknown",
                     # An unsure reading never claims a key date ("possible 1909-S (unsure)" instead).
                     notes=notes_for(year, mint, sure=conf >= self.threshold),
+                    **(explain(doubt, len(self._head_names)) if doubt is not None else {}),
                 )
             )
         return preds

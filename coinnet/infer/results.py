@@ -22,6 +22,8 @@ RESULT_COLUMNS = (
     "status",
     "error",
     "notes",
+    "weakest",
+    "runner_up",
 )
 
 
@@ -33,6 +35,9 @@ class Prediction:
     threshold), so a UI can still show it; both are None for ``"error"``, with the reason in ``error``.
     ``box`` is the date's box (x0, y0, x1, y1) in image pixels, where the reader looked (None on error, and for
     older models without an attention output unless the reading came from a crop of a whole coin).
+    Why a reading may be wrong: ``weakest`` names the least sure head and its probability (``"digit 4 (0.62)"``,
+    ``"mint (0.55)"``), ``runner_up`` the next most voted reading and its share of the vote against the answer
+    (``"1956-D (0.18)"``); ``signals`` are what the confidence was computed from (:mod:`coinnet.infer.confidence`).
     """
 
     file: str
@@ -44,7 +49,10 @@ class Prediction:
     status: str = "error"
     error: str = ""
     notes: str = ""
+    weakest: str = ""
+    runner_up: str = ""
     box: tuple[float, float, float, float] | None = None
+    signals: dict[str, float] | None = None
 
     def as_row(self) -> dict:
         """Exactly :data:`RESULT_COLUMNS`; probabilities rounded to 4 decimals; unknown fields are None."""

@@ -150,7 +150,12 @@ def _finish(cfg: DictConfig, run_dir: Path, model, best_path: str | None, run_id
         from coinnet.model.export import export_checkpoint
 
         onnx_path = str(run_dir / "model.onnx")
-        calibration = {k: str(v) for k, v in (cfg.recipe.get("calibration") or {}).items()}
+        calibration = {k: str(v) for k, v in (cfg.recipe.get("calibration") or {}).items() if k != "confidence"}
+        if cfg.recipe.get("calibration", {}).get("confidence"):
+            from coinnet.infer.confidence import metadata_from_report
+
+            # The rule, threshold and precision curve fitted out of fold (scripts/fit_confidence.py).
+            calibration |= metadata_from_report(cfg.recipe.calibration.confidence)
         report = export_checkpoint(
             best_path,
             onnx_path,

@@ -167,3 +167,13 @@ def test_raising_the_threshold_withdraws_key_date_claims(qtbot):
     assert pred.status == "unknown" and "key" not in pred.notes and pred.notes == "possible 1909-S (unsure)"
     model.apply_threshold(0.5)
     assert "key date 1909-S" in model.predictions()[0].notes
+
+
+def test_model_dialog_summarises_the_confidence_rule_and_curve():
+    from coinnet.gui.model_dialog import metadata_rows
+    from coinnet.infer.confidence import ConfidenceRule
+
+    rule = ConfidenceRule(("view", "vote"), (1.25, 0.5), -0.3)
+    rows = dict(metadata_rows({"confidence_rule": rule, "precision_curve": [(0.5, 0.9, 0.7), (0.9, 0.995, 0.3)]}))
+    assert rows["confidence_rule"] == "logistic on view +1.25, vote +0.50"
+    assert "2 points" in rows["precision_curve"] and "99.5%" in rows["precision_curve"]

@@ -120,3 +120,32 @@ def test_cli_exit_codes(checkpoint, tmp_path, capsys):
         assert main(argv) == 2, argv
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and "error" in err, err
+
+
+def test_the_confidence_rule_and_precision_curve_round_trip_through_export_and_predictor(tmp_path):
+    from coinnet.infer.confidence import ConfidenceRule, metadata_from_report
+
+    rule = ConfidenceRule(("view", "vote", "weakest"), (0.8, 1.3, 0.6), -0.4)
+    report = {"rule": json.loads(rule.to_json()), "threshold": 0.83, "curve": [[0.5, 0.9, 0.7], [0.83, 0.99, 0.4]]}
+    (tmp_path / "confidence.json").write_text(json.dumps(report))
+    torch.manual_seed(0)
+    model = CoinNet(backbone="mobilenetv3_small_050", input_size=64)
+    meta = metadata_from_report(tmp_path / "confidence.json")
+    export_onnx(model, tmp_path / "m.onnx", metadata=meta, check=False)
+    p = Predictor(tmp_path / "m.onnx", threads=1, search="rotate")
+    assert p.confidence_rule == rule and p.threshold == pytest.approx(0.83)
+    assert p.metadata["precision_curve"] == [(0.5, 0.9, 0.7), (0.83, 0.99, 0.4)]
+    assert Predictor(tmp_path / "m.onnx", threads=1, precision=0.95).threshold == pytest.approx(0.83)
+    assert Predictor(tmp_path / "m.onnx", threads=1, precision=0.9).threshold == pytest.approx(0.5)
+    # The predictor's confidence is the rule applied to the reading's signals, not the view's softmax.
+    (pred,) = p.predict_images([np.random.default_rng(3).integers(0, 255, (80, 90, 3), dtype=np.uint8)])
+    assert pred.confidence == pytest.approx(float(rule.apply(pred.signals)[0]))
+    assert pred.weakest.startswith(("digit", "mint")) and pred.runner_up
+    with pytest.raises(ValueError, match="not a confidence report"):
+        (tmp_path / "bad.json").write_text('{"rule": {"signals": ["view"], "weights": [1], "bias": 0}}')
+        metadata_from_report(tmp_path / "bad.json")
+    export_onnx(model, tmp_path / "plain.onnx", check=False)
+    with pytest.raises(ValueError, match="stores no precision curve"):
+        Predictor(tmp_path / "plain.onnx", threads=1, precision=0.9)
+    with pytest.raises(ValueError, match="not both"):
+        Predictor(tmp_path / "m.onnx", threads=1, precision=0.9, threshold=0.5)

@@ -1,0 +1,213 @@
+"""How sure a reading is, from more than one softmax (numpy only, no torch).
+
+A single view's pair probability is over-confident on photos unlike the ones it was fitted on. The predictor
+therefore describes each reading by a few *signals* (:data:`SIGNALS`), all in [0, 1], computed from every view it
+read of the photo:
+
+- ``view``: the chosen pair's probability in the view most sure of it (the old, single-softmax confidence);
+- ``vote``: the chosen pair's share of the vote against the runner-up pair, summed over all views;
+- ``agree``: the share of the photo's confident views (own best pair over 0.5) that read the chosen pair;
+- ``weakest``: the lowest per-head probability of the chosen classes in that view (the weakest digit decides);
+- ``dateness``: one minus the mean normalised entropy of the heads there (a view with no date, for a model
+  trained with no-date examples, is near uniform).
+
+A :class:`ConfidenceRule` (a logistic model on the signals' logits, fitted out of fold on photo sources held out
+of the fit, :mod:`coinnet.evaluate.confidence_fit`) turns them into the confidence the threshold compares. It is
+stored in the ONNX metadata (``confidence_rule``); a model without one keeps the ``view`` signal as confidence.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+SIGNALS = ("view", "vote", "agree", "weakest", "dateness")
+#: A view counts towards ``agree`` when its own best pair is at least this probable.
+CONFIDENT_VIEW = 0.5
+_EPS = 1e-4
+#: Bounds on a stored rule (a model file is data from anywhere: see :mod:`coinnet.infer.onnx_meta`).
+MAX_WEIGHT = 100.0
+MAX_CURVE_POINTS = 2048
+
+
+def logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(np.asarray(p, np.float64), _EPS, 1.0 - _EPS)
+    return np.log(p) - np.log1p(-p)
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -50.0, 50.0)))
+
+
+@dataclass(frozen=True)
+class Doubt:
+    """What the signals say of one reading: the signals, the weakest head and the runner-up pair."""
+
+    signals: dict[str, float]
+    weakest_head: int  # index into the heads (digits first, then mint)
+    weakest_prob: float
+    runner_up: tuple[int, str] | None
+    runner_up_share: float  # the runner-up's share of the vote against the chosen pair
+
+
+def doubts(
+    posterior: np.ndarray,
+    head_probs: list[np.ndarray],
+    head_of_pair: list[np.ndarray],
+    pairs: list[tuple[int, str]],
+    counts: list[int],
+    chosen: np.ndarray,
+    rows: np.ndarray,
+) -> list[Doubt]:
+    """One :class:`Doubt` per photo.
+
+    Args:
+        posterior: (V, P) pair posterior of every view of every photo, photos' views consecutive.
+        head_probs: per head, (V, C) softmax probabilities (temperature applied).
+        head_of_pair: per head, (P,) the class each valid pair needs from it.
+        pairs: the valid pairs, in ``posterior`` column order.
+        counts: views per photo.
+        chosen: (N,) the chosen pair per photo; ``rows``: (N,) the flat row of the view most sure of it.
+    """
+    out, start = [], 0
+    for i, n in enumerate(counts):
+        block, b, row = posterior[start : start + n], int(chosen[i]), int(rows[i])
+        votes = block.sum(axis=0)
+        votes_other = votes.copy()
+        votes_other[b] = -1.0
+        second = int(votes_other.argmax()) if len(votes) > 1 else None
+        second_votes = float(votes[second]) if second is not None else 0.0
+        vote = float(votes[b] / (votes[b] + second_votes)) if votes[b] + second_votes > 0 else 0.0
+        confident = block.max(axis=1) >= CONFIDENT_VIEW
+        agree = float((block[confident].argmax(axis=1) == b).mean()) if confident.any() else 0.0
+        per_head = np.array([probs[row, idx[b]] for probs, idx in zip(head_probs, head_of_pair)])
+        entropy = [
+            float(-(p[row] * np.log(np.clip(p[row], 1e-12, 1.0))).sum() / math.log(p.shape[1])) for p in head_probs
+        ]
+        signals = {
+            "view": float(block[row - start, b]),
+            "vote": vote,
+            "agree": agree,
+            "weakest": float(per_head.min()),
+            "dateness": float(1.0 - np.mean(entropy)),
+        }
+        out.append(
+            Doubt(
+                signals=signals,
+                weakest_head=int(per_head.argmin()),
+                weakest_prob=float(per_head.min()),
+                runner_up=pairs[second] if second is not None else None,
+                runner_up_share=1.0 - vote if second is not None else 0.0,
+            )
+        )
+        start += n
+    return out
+
+
+def explain(doubt: Doubt, heads: int) -> dict:
+    """The :class:`coinnet.infer.results.Prediction` fields saying why a reading may be wrong: ``weakest``
+    (``"digit 4 (0.62)"``, ``"mint (0.55)"``), ``runner_up`` (``"1956-D (0.18)"``) and the raw ``signals``."""
+    where = "mint" if doubt.weakest_head == heads - 1 else f"digit {doubt.weakest_head + 1}"
+    runner = ""
+    if doubt.runner_up is not None:
+        year, mint = doubt.runner_up
+        runner = f"{year}{'' if mint == 'none' else '-' + mint} ({doubt.runner_up_share:.2f})"
+    return {"weakest": f"{where} ({doubt.weakest_prob:.2f})", "runner_up": runner, "signals": doubt.signals}
+
+
+@dataclass(frozen=True)
+class ConfidenceRule:
+    """``confidence = sigmoid(bias + sum_k weights[k] * logit(signal_k))`` over ``signals`` (names in SIGNALS)."""
+
+    signals: tuple[str, ...]
+    weights: tuple[float, ...]
+    bias: float
+
+    def apply(self, signals: dict[str, float] | list[dict[str, float]]) -> np.ndarray:
+        """Confidence per reading (an array, also for a single dict)."""
+        rows = [signals] if isinstance(signals, dict) else signals
+        x = np.array([[r[s] for s in self.signals] for r in rows], dtype=np.float64).reshape(len(rows), -1)
+        return sigmoid(self.bias + logit(x) @ np.asarray(self.weights, np.float64))
+
+    def to_json(self) -> str:
+        return json.dumps({"signals": list(self.signals), "weights": list(self.weights), "bias": self.bias})
+
+    @classmethod
+    def from_json(cls, text: str) -> ConfidenceRule:
+        """Parse and bound a stored rule; ValueError (one line) on anything else."""
+        try:
+            data = json.loads(text, parse_constant=lambda name: float("nan"))
+        except (ValueError, RecursionError):
+            raise ValueError("confidence_rule is not valid JSON") from None
+        if not isinstance(data, dict) or not isinstance(data.get("signals"), list):
+            raise ValueError("confidence_rule must be an object with signals, weights and bias")
+        signals, weights, bias = data["signals"], data.get("weights"), data.get("bias")
+        if not signals or len(set(signals)) != len(signals) or not all(s in SIGNALS for s in signals):
+            raise ValueError(f"confidence_rule signals must be distinct names from {', '.join(SIGNALS)}")
+        if not isinstance(weights, list) or len(weights) != len(signals):
+            raise ValueError("confidence_rule needs one weight per signal")
+        numbers = [*weights, bias]
+        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in numbers):
+            raise ValueError("confidence_rule weights and bias must be numbers")
+        if not all(math.isfinite(v) and abs(v) <= MAX_WEIGHT for v in numbers):
+            raise ValueError(f"confidence_rule weights and bias must be finite and within ±{MAX_WEIGHT:g}")
+        return cls(tuple(signals), tuple(float(w) for w in weights), float(bias))
+
+
+def parse_precision_curve(text: str) -> list[tuple[float, float, float]]:
+    """A stored ``[[threshold, precision, coverage], ...]`` curve, bounded and sorted by threshold."""
+    try:
+        data = json.loads(text, parse_constant=lambda name: float("nan"))
+    except (ValueError, RecursionError):
+        raise ValueError("precision_curve is not valid JSON") from None
+    if not isinstance(data, list) or not 0 < len(data) <= MAX_CURVE_POINTS:
+        raise ValueError(f"precision_curve must be a list of 1 to {MAX_CURVE_POINTS} points")
+    points = []
+    for p in data:
+        ok = (
+            isinstance(p, list)
+            and len(p) == 3
+            and all(isinstance(v, int | float) and not isinstance(v, bool) for v in p)
+        )
+        if not ok or not all(math.isfinite(v) and 0.0 <= v <= 1.0 for v in p):
+            raise ValueError("precision_curve points must be [threshold, precision, coverage] in [0, 1]")
+        points.append((float(p[0]), float(p[1]), float(p[2])))
+    return sorted(points)
+
+
+def threshold_for(curve: list[tuple[float, float, float]], precision: float) -> tuple[float, float, float]:
+    """The lowest stored threshold whose measured precision reaches ``precision``: (threshold, precision, coverage).
+
+    Raises:
+        ValueError: no point of the curve reaches it (names the best the model offers).
+    """
+    for point in curve:
+        if point[1] >= precision:
+            return point
+    best = max(p[1] for p in curve)
+    raise ValueError(f"precision {precision:g} is not reached at any threshold of this model (best {best:.3f})")
+
+
+def metadata_from_report(path) -> dict[str, str]:
+    """The ``metadata_props`` (``confidence_rule``, ``threshold``, ``precision_curve``) of a ``confidence.json``
+    written by ``scripts/fit_confidence.py``, checked as the predictor will check them.
+
+    Raises:
+        ValueError: one line naming the file, when it is not such a report.
+    """
+    from pathlib import Path
+
+    try:
+        report = json.loads(Path(path).read_text(encoding="utf-8"))
+        rule = ConfidenceRule.from_json(json.dumps(report["rule"]))
+        curve = json.dumps(report["curve"])
+        parse_precision_curve(curve)
+        threshold = float(report["threshold"])
+        if not 0.0 <= threshold <= 1.0:
+            raise ValueError(f"threshold {threshold} is not in [0, 1]")
+    except (OSError, KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"{path}: not a confidence report ({exc})".splitlines()[0]) from None
+    return {"confidence_rule": rule.to_json(), "threshold": f"{threshold:.4f}", "precision_curve": curve}
