@@ -37,7 +37,7 @@ from calibrate_oof import write_metadata  # noqa: E402  (a sibling script: the o
 
 def read(model: Path, truths: list) -> tuple[list[dict], np.ndarray]:
     """Signals and correctness of each labelled photo (those with a known year) as ``model`` reads it."""
-    preds = Predictor(model, threshold=0.0).predict_paths([t.path for t in truths])
+    preds = Predictor(model, threshold=0.0, steady=True).predict_paths([t.path for t in truths])
     correct, scored = correctness(preds, truths)
     keep = [i for i in np.flatnonzero(scored) if preds[i].signals is not None]
     return [preds[i].signals for i in keep], correct[keep], [truths[i] for i in keep]

@@ -27,9 +27,10 @@ def signal_matrix(signals: Sequence[dict[str, float]], names: Sequence[str] = SI
 
 
 def fit_rule(
-    signals: Sequence[dict[str, float]], correct: np.ndarray, names: Sequence[str] = SIGNALS
+    signals: Sequence[dict[str, float]], correct: np.ndarray, names: Sequence[str] | None = None
 ) -> ConfidenceRule:
-    """The logistic rule on ``names`` that best predicts ``correct`` (L2-regularised, C=1).
+    """The logistic rule on ``names`` (default: every signal the readings carry) that best predicts ``correct``
+    (L2-regularised, C=1).
 
     Raises:
         ValueError: ``correct`` holds one class only (nothing to learn from).
@@ -37,12 +38,16 @@ def fit_rule(
     correct = np.asarray(correct, dtype=bool)
     if correct.all() or not correct.any():
         raise ValueError("the confidence rule needs right and wrong readings to learn from")
+    names = [n for n in SIGNALS if n in signals[0]] if names is None else names
     model = LogisticRegression(C=1.0, max_iter=1000).fit(signal_matrix(signals, names), correct)
     return ConfidenceRule(tuple(names), tuple(float(w) for w in model.coef_[0]), float(model.intercept_[0]))
 
 
 def held_out_confidence(
-    signals: Sequence[dict[str, float]], correct: np.ndarray, groups: Sequence[str], names: Sequence[str] = SIGNALS
+    signals: Sequence[dict[str, float]],
+    correct: np.ndarray,
+    groups: Sequence[str],
+    names: Sequence[str] | None = None,
 ) -> np.ndarray:
     """Each reading's confidence from a rule fitted without its group (leave one group out)."""
     correct, groups = np.asarray(correct, dtype=bool), np.asarray(groups)

@@ -9,7 +9,10 @@ read of the photo:
 - ``agree``: the share of the photo's confident views (own best pair over 0.5) that read the chosen pair;
 - ``weakest``: the lowest per-head probability of the chosen classes in that view (the weakest digit decides);
 - ``dateness``: one minus the mean normalised entropy of the heads there (a view with no date, for a model
-  trained with no-date examples, is near uniform).
+  trained with no-date examples, is near uniform);
+- ``steady``: the chosen pair's mean probability when that view is slightly zoomed and turned
+  (:func:`coinnet.infer.views.jitters`, test-time augmentation; three more model runs a photo, so the predictor
+  computes it only for a rule that uses it, or when asked).
 
 A :class:`ConfidenceRule` (a logistic model on the signals' logits, fitted out of fold on photo sources held out
 of the fit, :mod:`coinnet.evaluate.confidence_fit`) turns them into the confidence the threshold compares. It is
@@ -24,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-SIGNALS = ("view", "vote", "agree", "weakest", "dateness")
+SIGNALS = ("view", "vote", "agree", "weakest", "dateness", "steady")
 #: A view counts towards ``agree`` when its own best pair is at least this probable.
 CONFIDENT_VIEW = 0.5
 _EPS = 1e-4
@@ -107,6 +110,13 @@ def doubts(
     return out
 
 
+def add_steady(found: list[Doubt], chosen: np.ndarray, jitter_posterior: np.ndarray) -> None:
+    """Set each reading's ``steady`` signal from the pair posterior of its view's jitters (rows grouped by reading)."""
+    per = len(jitter_posterior) // max(len(found), 1)
+    for i, doubt in enumerate(found):
+        doubt.signals["steady"] = float(jitter_posterior[i * per : (i + 1) * per, chosen[i]].mean())
+
+
 def explain(doubt: Doubt, heads: int) -> dict:
     """The :class:`coinnet.infer.results.Prediction` fields saying why a reading may be wrong: ``weakest``
     (``"digit 4 (0.62)"``, ``"mint (0.55)"``), ``runner_up`` (``"1956-D (0.18)"``) and the raw ``signals``."""
@@ -155,6 +165,26 @@ class ConfidenceRule:
         if not all(math.isfinite(v) and abs(v) <= MAX_WEIGHT for v in numbers):
             raise ValueError(f"confidence_rule weights and bias must be finite and within ±{MAX_WEIGHT:g}")
         return cls(tuple(signals), tuple(float(w) for w in weights), float(bias))
+
+
+#: What a model without a stored rule uses: the best view's pair probability.
+NO_RULE = ConfidenceRule(("view",), (1.0,), 0.0)
+
+
+def choose_threshold(metadata: dict, threshold: float | None, precision: float | None, path) -> float:
+    """The threshold a predictor uses: ``threshold`` if given, else the lowest one of the model's stored precision
+    curve that reached ``precision``, else the model's own default.
+
+    Raises:
+        ValueError: both given, or a precision asked of a model without a curve or beyond its best (one line).
+    """
+    if precision is None:
+        return float(metadata["threshold"] if threshold is None else threshold)
+    if threshold is not None:
+        raise ValueError("give a threshold or a precision, not both")
+    if metadata.get("precision_curve") is None:
+        raise ValueError(f"{path}: the model stores no precision curve; use a threshold")
+    return threshold_for(metadata["precision_curve"], float(precision))[0]
 
 
 def parse_precision_curve(text: str) -> list[tuple[float, float, float]]:

@@ -26,6 +26,7 @@ class DecodedBatch:
     year_confidence: np.ndarray
     mint_confidence: np.ndarray
     posterior: np.ndarray  # (N, P) probability of each valid pair, in ``PairDecoder.pairs`` order
+    chosen: np.ndarray | None = None  # (N,) column of the chosen pair in ``posterior``
     doubts: list[Doubt] = field(default_factory=list)  # per sample, from :meth:`PairDecoder.vote` only
 
 
@@ -94,7 +95,7 @@ class PairDecoder:
         head_probs = [np.exp(log_softmax(np.asarray(logits[h], np.float64) / temperature)) for h in self.head_classes]
         head_of_pair = [self._digit_idx[:, i] for i in range(len(self.digit_heads))] + [self._mint_idx]
         found = doubts(posterior, head_probs, head_of_pair, self.pairs, counts, chosen, rows)
-        return replace(self._decoded(posterior[rows], chosen), doubts=found), rows
+        return replace(self._decoded(posterior[rows], chosen), doubts=found, chosen=chosen), rows
 
     def decode(self, logits: dict[str, np.ndarray], temperature: float = 1.0) -> DecodedBatch:
         """Best valid pair per sample with its probability and the year / mint marginals."""

@@ -29,7 +29,7 @@ import numpy as np
 import onnxruntime as ort
 
 from coinnet.catalog import notes_for
-from coinnet.infer.confidence import explain, threshold_for
+from coinnet.infer.confidence import NO_RULE, add_steady, choose_threshold, explain
 from coinnet.infer.enhance import Enhancement, enhance
 from coinnet.infer.imageio import ImageError, load_image
 from coinnet.infer.localise import date_box
@@ -37,7 +37,7 @@ from coinnet.infer.onnx_meta import ATTENTION_NAME, INPUT_NAME, parse_metadata
 from coinnet.infer.pair_decoder import DecodedBatch, PairDecoder, log_softmax
 from coinnet.infer.prefetch import load_ahead
 from coinnet.infer.results import Prediction
-from coinnet.infer.views import MODES, View, box_in_image, candidate_views
+from coinnet.infer.views import MODES, View, box_in_image, candidate_views, jitters
 
 DEFAULT_THREADS = 2
 #: JPEGs are decoded at reduced scale down to this multiple of the input size (see ``load_image``); the ring
@@ -66,6 +66,7 @@ class Predictor:
             ``full`` (both; the default). The most confident valid reading over the views wins.
         precision: instead of ``threshold``, the precision to reach: the lowest threshold that reached it on the
             model's stored precision curve (measured on photo sources held out of the fit).
+        steady: also read jitters of each photo's best view (the ``steady`` signal); None: if the rule uses it.
 
     Raises:
         FileNotFoundError: the model file does not exist.
@@ -82,6 +83,7 @@ class Predictor:
         decode_workers: int | None = None,
         search: str = "full",
         precision: float | None = None,
+        steady: bool | None = None,
     ) -> None:
         if search not in MODES:
             raise ValueError(f"search must be one of {', '.join(MODES)}, got {search!r}")
@@ -106,13 +108,8 @@ class Predictor:
         self.vote_rule: str = self.metadata["view_vote"]
         #: Fitted rule turning a reading's signals into its confidence (None: the view's pair probability).
         self.confidence_rule = self.metadata["confidence_rule"]
-        self.threshold = float(self.metadata["threshold"] if threshold is None else threshold)
-        if precision is not None:
-            if threshold is not None:
-                raise ValueError("give a threshold or a precision, not both")
-            if self.metadata["precision_curve"] is None:
-                raise ValueError(f"{path}: the model stores no precision curve; use a threshold")
-            self.threshold = threshold_for(self.metadata["precision_curve"], float(precision))[0]
+        self.steady = "steady" in (self.confidence_rule or NO_RULE).signals if steady is None else bool(steady)
+        self.threshold = choose_threshold(self.metadata, threshold, precision, path)
         if not 0.0 <= self.threshold <= 1.0:
             raise ValueError(f"threshold must be in [0, 1], got {self.threshold}")
         self.enhancement = enhancement if enhancement is not None and not enhancement.is_identity else None
@@ -188,6 +185,11 @@ class Predictor:
         flat = [v for vs in views for v in vs]
         outputs = self.run(self.to_batch([v.image for v in flat]))
         decoded, rows = self.decoder.vote(outputs, [len(vs) for vs in views], self.temperature, self.vote_rule)
+        if self.steady:
+            jittered = self.to_batch([j for i in rows for j in jitters(flat[i].image)])
+            add_steady(
+                decoded.doubts, decoded.chosen, self.decoder.decode(self.run(jittered), self.temperature).posterior
+            )
         return decoded, {h: v[rows] for h, v in outputs.items()}, [flat[i] for i in rows]
 
     def head_logits(self, images: Sequence[np.ndarray], batch_size: int = 64) -> dict[str, np.ndarray]:

@@ -159,3 +159,18 @@ def box_in_image(
         float(corners[:, 0].max()),
         float(corners[:, 1].max()),
     )
+
+
+#: Small changes of a view that should not change its reading: (zoom, degrees) about the view's centre.
+JITTERS = ((1.12, 0.0), (1.0, 8.0), (1.0, -8.0))
+
+
+def jitters(square: np.ndarray) -> list[np.ndarray]:
+    """The view ``square`` (S x S RGB) slightly zoomed in and turned either way (:data:`JITTERS`): a reading that
+    changes under them is not one to trust (the ``steady`` signal of :mod:`coinnet.infer.confidence`)."""
+    size = square.shape[0]
+    out = []
+    for zoom, degrees in JITTERS:
+        m = cv2.getRotationMatrix2D((size / 2, size / 2), degrees, zoom)
+        out.append(cv2.warpAffine(square, m, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE))
+    return out

@@ -94,3 +94,19 @@ def test_precision_curve_gives_the_lowest_threshold_that_reached_a_precision():
     for bad in ("[]", "[[0.5, 1.5, 0.1]]", "[[0.5, 0.9]]", "[[0.5, NaN, 0.1]]", json.dumps([[0.5, 0.9, 0.1]] * 5000)):
         with pytest.raises(ValueError, match="precision_curve"):
             parse_precision_curve(bad)
+
+
+def test_jitters_keep_the_view_size_and_steady_is_the_chosen_pairs_mean_over_them():
+    from coinnet.infer.confidence import add_steady
+    from coinnet.infer.views import JITTERS, jitters
+
+    square = np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8)
+    out = jitters(square)
+    assert len(out) == len(JITTERS) and all(j.shape == square.shape and j.dtype == np.uint8 for j in out)
+    assert not any(np.array_equal(j, square) for j in out)
+    decoded, _ = _vote([_view("1972", "D", 9.0), _view("1941", "none", 9.0)], [1, 1])
+    posterior = np.zeros((2 * len(JITTERS), 4))
+    posterior[: len(JITTERS), 1] = [0.9, 0.6, 0.3]  # reading 0's pair is column 1, reading 1's column 2
+    posterior[len(JITTERS) :, 2] = 1.0
+    add_steady(decoded.doubts, np.array([1, 2]), posterior)
+    assert decoded.doubts[0].signals["steady"] == pytest.approx(0.6) and decoded.doubts[1].signals["steady"] == 1.0

@@ -141,6 +141,10 @@ def test_the_confidence_rule_and_precision_curve_round_trip_through_export_and_p
     (pred,) = p.predict_images([np.random.default_rng(3).integers(0, 255, (80, 90, 3), dtype=np.uint8)])
     assert pred.confidence == pytest.approx(float(rule.apply(pred.signals)[0]))
     assert pred.weakest.startswith(("digit", "mint")) and pred.runner_up
+    assert "steady" not in pred.signals  # the rule does not use it: no jitters are read
+    steady = Predictor(tmp_path / "m.onnx", threads=1, search="rotate", steady=True)
+    (again,) = steady.predict_images([np.random.default_rng(3).integers(0, 255, (80, 90, 3), dtype=np.uint8)])
+    assert 0.0 <= again.signals["steady"] <= 1.0 and (again.year, again.mint) == (pred.year, pred.mint)
     with pytest.raises(ValueError, match="not a confidence report"):
         (tmp_path / "bad.json").write_text('{"rule": {"signals": ["view"], "weights": [1], "bias": 0}}')
         metadata_from_report(tmp_path / "bad.json")
