@@ -68,6 +68,8 @@ def fit_fold(args: argparse.Namespace, crops: Path, fold: int, run_dir: Path) ->
         f"data.real.fold={fold}",
         f"init_ckpt={args.init.resolve()}",
         "recipe.mine=null",
+        # Fold models are read by their signals (scripts/fit_confidence.py), not by a rule fitted on these very folds.
+        "recipe.calibration.confidence=null",
         f"seed={args.seed}",
         f"paths.run_dir={run_dir.resolve()}",
         f"logger.run_name=crossval-{run_dir.name}",

@@ -221,12 +221,16 @@ def threshold_for(curve: list[tuple[float, float, float]], precision: float) -> 
     raise ValueError(f"precision {precision:g} is not reached at any threshold of this model (best {best:.3f})")
 
 
+class ConfidenceReportError(ValueError):
+    """A ``confidence.json`` that can't be used (one line naming the file)."""
+
+
 def metadata_from_report(path) -> dict[str, str]:
     """The ``metadata_props`` (``confidence_rule``, ``threshold``, ``precision_curve``) of a ``confidence.json``
     written by ``scripts/fit_confidence.py``, checked as the predictor will check them.
 
     Raises:
-        ValueError: one line naming the file, when it is not such a report.
+        ConfidenceReportError: one line naming the file, when it is not such a report.
     """
     from pathlib import Path
 
@@ -239,5 +243,5 @@ def metadata_from_report(path) -> dict[str, str]:
         if not 0.0 <= threshold <= 1.0:
             raise ValueError(f"threshold {threshold} is not in [0, 1]")
     except (OSError, KeyError, TypeError, ValueError) as exc:
-        raise ValueError(f"{path}: not a confidence report ({exc})".splitlines()[0]) from None
+        raise ConfidenceReportError(f"{path}: not a confidence report ({exc})".splitlines()[0]) from None
     return {"confidence_rule": rule.to_json(), "threshold": f"{threshold:.4f}", "precision_curve": curve}

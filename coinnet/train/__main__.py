@@ -9,6 +9,7 @@ import hydra
 from lightning.pytorch.utilities import rank_zero_only
 from omegaconf import DictConfig
 
+from coinnet.infer.confidence import ConfidenceReportError
 from coinnet.label_folder import LabelsError
 from coinnet.model.checkpoints import CheckpointError
 from coinnet.train.config import CONF_DIR
@@ -22,7 +23,11 @@ EXIT_USAGE = 2
 def _hydra_main(cfg: DictConfig) -> float:
     try:
         result = train(cfg)
-    except (CheckpointError, LabelsError) as exc:  # the user's input, not a bug: one line, no traceback
+    except (
+        CheckpointError,
+        LabelsError,
+        ConfidenceReportError,
+    ) as exc:  # the user's input, not a bug: one line, no traceback
         print(f"coinnet-train: error: {str(exc).splitlines()[0]}", file=sys.stderr)
         sys.exit(EXIT_USAGE)  # SystemExit passes through Hydra, which would print a traceback for an Exception
     _print_summary(cfg, result)

@@ -23,6 +23,7 @@ from hydra.utils import instantiate  # noqa: E402
 from lightning.pytorch.callbacks import LearningRateMonitor, ModelCheckpoint  # noqa: E402
 from omegaconf import DictConfig, OmegaConf  # noqa: E402
 
+from coinnet.infer.confidence import metadata_from_report  # noqa: E402
 from coinnet.model.checkpoints import init_weights, load_checkpoint  # noqa: E402
 from coinnet.train import progress as events  # noqa: E402
 from coinnet.train.callbacks import ProgressFile  # noqa: E402
@@ -70,6 +71,20 @@ def _callbacks(cfg: DictConfig, run_dir: Path, progress: ProgressFile) -> tuple[
     return callbacks, best
 
 
+def export_metadata(cfg: DictConfig) -> dict[str, str]:
+    """The calibration the exported model carries: ``recipe.calibration``'s temperature and threshold, and the rule,
+    threshold and precision curve of its ``confidence`` report (scripts/fit_confidence.py), if it names one.
+
+    Raises:
+        ConfidenceReportError: that report can't be used (one line).
+    """
+    calibration = cfg.recipe.get("calibration") or {}
+    meta = {k: str(v) for k, v in calibration.items() if k != "confidence"}
+    if calibration.get("confidence"):
+        meta |= metadata_from_report(calibration.confidence)
+    return meta
+
+
 def fit(cfg: DictConfig, callbacks: list[pl.Callback] | None = None, progress: ProgressFile | None = None) -> dict:
     """Fit, validate the best checkpoint, plot, export to ONNX and log it all.
 
@@ -88,6 +103,7 @@ def fit(cfg: DictConfig, callbacks: list[pl.Callback] | None = None, progress: P
         torch.set_num_threads(int(cfg.threads))
     pl.seed_everything(cfg.seed, workers=True)
     atomic_write(run_dir / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
+    export_metadata(cfg)  # a bad recipe.calibration is refused now, not after the training
 
     datamodule = instantiate(cfg.data, _convert_="all")
     model = instantiate(cfg.model)
@@ -150,17 +166,11 @@ def _finish(cfg: DictConfig, run_dir: Path, model, best_path: str | None, run_id
         from coinnet.model.export import export_checkpoint
 
         onnx_path = str(run_dir / "model.onnx")
-        calibration = {k: str(v) for k, v in (cfg.recipe.get("calibration") or {}).items() if k != "confidence"}
-        if cfg.recipe.get("calibration", {}).get("confidence"):
-            from coinnet.infer.confidence import metadata_from_report
-
-            # The rule, threshold and precision curve fitted out of fold (scripts/fit_confidence.py).
-            calibration |= metadata_from_report(cfg.recipe.calibration.confidence)
         report = export_checkpoint(
             best_path,
             onnx_path,
             run_id=run_id,
-            extra_metadata=calibration,
+            extra_metadata=export_metadata(cfg),
             parity_images=cfg.get("export_parity_images"),
         )
         print(

@@ -24,6 +24,13 @@ def test_metadata_describes_the_shipped_model(predictor):
     meta = predictor.metadata
     assert meta["input_size"] == 128 and meta["backbone"] == "tf_efficientnet_lite0"
     assert 0.0 < meta["threshold"] < 1.0 and meta["temperature"] > 0
+    # Its confidence is the fitted rule (coinnet/infer/models/default_confidence.json), steady signal included, and
+    # its default threshold is the one that reached 99 % precision on held-out photo sources.
+    assert predictor.confidence_rule is not None and predictor.steady
+    curve = meta["precision_curve"]  # its thresholds are rounded to 3 decimals
+    above = [p for p in curve if p[0] >= meta["threshold"] - 5e-4]
+    assert above and above[0][1] >= 0.99 and above[0][0] == pytest.approx(meta["threshold"], abs=1e-3)
+    assert Predictor(precision=0.95).threshold < meta["threshold"]
 
 
 def test_reads_the_rendered_examples(predictor):

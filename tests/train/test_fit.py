@@ -157,3 +157,21 @@ def test_unknown_override_is_rejected_by_hydra(tmp_path):
 
     with pytest.raises(ConfigCompositionException):
         compose_train_cfg(tmp_path, "model.bakbone=resnet18")
+
+
+def test_the_export_carries_the_confidence_report_and_a_bad_one_is_refused_before_training(tmp_path):
+    from coinnet.infer.confidence import ConfidenceReportError
+    from coinnet.infer.predictor import Predictor
+    from tests.helpers.paths import REPO
+
+    bad = tmp_path / "confidence.json"
+    bad.write_text('{"rule": "nonsense"}')
+    with pytest.raises(ConfidenceReportError, match="not a confidence report") as info:
+        train(compose_train_cfg(tmp_path, f"recipe.calibration.confidence={bad}"))
+    assert "\n" not in str(info.value) and not (tmp_path / "run" / "checkpoints").exists()
+    report = REPO / "coinnet" / "infer" / "models" / "default_confidence.json"
+    result = train(compose_train_cfg(tmp_path, f"recipe.calibration.confidence={report}"))
+    shipped = json.loads(report.read_text())
+    predictor = Predictor(result["onnx"])
+    assert predictor.confidence_rule.weights == pytest.approx(shipped["rule"]["weights"])
+    assert predictor.threshold == pytest.approx(shipped["threshold"], abs=1e-4) and predictor.steady
