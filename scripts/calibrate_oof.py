@@ -16,7 +16,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import onnx
 
 from coinnet import labels
 from coinnet.evaluate import metrics
@@ -27,7 +26,8 @@ from coinnet.evaluate.calibrate import (
     fit_confidence_temperature,
     heldout_ece,
 )
-from coinnet.files import atomic_path, atomic_write
+from coinnet.files import atomic_write
+from coinnet.model.export import write_metadata
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -48,17 +48,6 @@ def operating_points(logits: dict, targets: dict, temperature: float, precisions
         **{f"p{round(p * 100)}": metrics.threshold_for_precision(conf, ok, p) for p in precisions},
         "curve": metrics.coverage_curve(conf, ok),
     }
-
-
-def write_metadata(model: Path, values: dict[str, str]) -> None:
-    """Set metadata keys of an ONNX file in place, atomically."""
-    proto = onnx.load(str(model))
-    props = {p.key: p.value for p in proto.metadata_props} | values
-    del proto.metadata_props[:]
-    for key, value in props.items():
-        proto.metadata_props.add(key=key, value=value)
-    with atomic_path(model, suffix=".onnx.tmp") as tmp:
-        onnx.save(proto, str(tmp))
 
 
 def main() -> int:

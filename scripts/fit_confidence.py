@@ -31,8 +31,6 @@ from coinnet.infer.confidence import metadata_from_report
 from coinnet.infer.predictor import Predictor
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "scripts"))
-from calibrate_oof import write_metadata  # noqa: E402  (a sibling script: the one ONNX metadata writer)
 
 
 def read(model: Path, truths: list) -> tuple[list[dict], np.ndarray]:
@@ -149,6 +147,8 @@ def main() -> int:
               "shifted": report, "external": external, "curve": curve}  # fmt: skip
     atomic_write(args.out / "confidence.json", json.dumps(result, indent=1, default=float))
     if args.write:
+        from coinnet.model.export import write_metadata  # torch and onnx: only when writing
+
         write_metadata(args.write, metadata_from_report(args.out / "confidence.json"))
         print(f"wrote the rule, threshold {threshold:.4f} and a {len(curve)}-point curve into {args.write}")
     return 0

@@ -123,6 +123,22 @@ def _torch_export(model: CoinNet, path: Path) -> None:
         )
 
 
+def _set_props(proto: onnx.ModelProto, props: dict[str, str]) -> None:
+    del proto.metadata_props[:]
+    for key, value in props.items():
+        proto.metadata_props.add(key=key, value=value)
+
+
+def write_metadata(model: str | Path, values: dict[str, str]) -> None:
+    """Set ``metadata_props`` keys of an existing ONNX file in place, atomically (the graph is untouched): how a
+    temperature, threshold or confidence rule fitted after training is stored (scripts/calibrate_oof.py,
+    scripts/fit_confidence.py)."""
+    proto = onnx.load(str(model))
+    _set_props(proto, {p.key: p.value for p in proto.metadata_props} | values)
+    with atomic_path(model, suffix=".onnx.tmp") as tmp:
+        onnx.save(proto, str(tmp))
+
+
 def export_onnx(
     model: CoinNet,
     path: str | Path,
@@ -154,9 +170,7 @@ def export_onnx(
         with atomic_path(path, suffix=".onnx.tmp") as tmp:
             _torch_export(model, tmp)
             proto = onnx.load(str(tmp))
-            del proto.metadata_props[:]
-            for key, value in meta.items():
-                proto.metadata_props.add(key=key, value=value)
+            _set_props(proto, meta)
             proto.producer_name = "coinnet"
             if check:
                 onnx.checker.check_model(proto, full_check=True)

@@ -153,3 +153,16 @@ def test_the_confidence_rule_and_precision_curve_round_trip_through_export_and_p
         Predictor(tmp_path / "plain.onnx", threads=1, precision=0.9)
     with pytest.raises(ValueError, match="not both"):
         Predictor(tmp_path / "m.onnx", threads=1, precision=0.9, threshold=0.5)
+
+
+def test_write_metadata_sets_keys_in_place_and_keeps_the_rest(model_path, tmp_path):
+    import shutil
+
+    from coinnet.model.export import write_metadata
+
+    copy = tmp_path / "copy.onnx"
+    shutil.copy(model_path, copy)
+    write_metadata(copy, {"threshold": "0.7", "note": "refitted"})
+    meta = Predictor(copy, threads=1).metadata
+    assert meta["threshold"] == pytest.approx(0.7) and meta["note"] == "refitted"
+    assert meta["mlflow_run_id"] == "run123" and [p.name for p in tmp_path.iterdir()] == ["copy.onnx"]
