@@ -81,7 +81,10 @@ def export_metadata(cfg: DictConfig) -> dict[str, str]:
     calibration = cfg.recipe.get("calibration") or {}
     meta = {k: str(v) for k, v in calibration.items() if k != "confidence"}
     if calibration.get("confidence"):
-        meta |= metadata_from_report(calibration.confidence)
+        report = Path(calibration.confidence)
+        if not report.is_absolute() and not report.exists():  # e.g. coinnet/infer/models/...: the installed package's
+            report = Path(__file__).resolve().parents[2] / report
+        meta |= metadata_from_report(report)
     return meta
 
 
