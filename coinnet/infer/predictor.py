@@ -66,7 +66,7 @@ class Predictor:
             ``full`` (both; the default). The most confident valid reading over the views wins.
         precision: instead of ``threshold``, the precision to reach: the lowest threshold that reached it on the
             model's stored precision curve (measured on photo sources held out of the fit).
-        steady: also read jitters of each photo's best view (the ``steady`` signal); None: if the rule uses it.
+        steady: also read jitters of each photo's best view (the ``steady`` signal) when the rule does not need it.
 
     Raises:
         FileNotFoundError: the model file does not exist.
@@ -83,7 +83,7 @@ class Predictor:
         decode_workers: int | None = None,
         search: str = "full",
         precision: float | None = None,
-        steady: bool | None = None,
+        steady: bool = False,
     ) -> None:
         if search not in MODES:
             raise ValueError(f"search must be one of {', '.join(MODES)}, got {search!r}")
@@ -108,7 +108,7 @@ class Predictor:
         self.vote_rule: str = self.metadata["view_vote"]
         #: Fitted rule turning a reading's signals into its confidence (None: the view's pair probability).
         self.confidence_rule = self.metadata["confidence_rule"]
-        self.steady = "steady" in (self.confidence_rule or NO_RULE).signals if steady is None else bool(steady)
+        self.steady = "steady" in (self.confidence_rule or NO_RULE).signals or bool(steady)
         self.threshold = choose_threshold(self.metadata, threshold, precision, path)
         if not 0.0 <= self.threshold <= 1.0:
             raise ValueError(f"threshold must be in [0, 1], got {self.threshold}")

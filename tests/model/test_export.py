@@ -145,6 +145,12 @@ def test_the_confidence_rule_and_precision_curve_round_trip_through_export_and_p
     steady = Predictor(tmp_path / "m.onnx", threads=1, search="rotate", steady=True)
     (again,) = steady.predict_images([np.random.default_rng(3).integers(0, 255, (80, 90, 3), dtype=np.uint8)])
     assert 0.0 <= again.signals["steady"] <= 1.0 and (again.year, again.mint) == (pred.year, pred.mint)
+    # A rule that needs the jitters gets them, whatever the caller asked for.
+    needs = ConfidenceRule(("view", "steady"), (1.0, 1.0), 0.0)
+    export_onnx(model, tmp_path / "n.onnx", metadata={"confidence_rule": needs.to_json()}, check=False)
+    needing = Predictor(tmp_path / "n.onnx", threads=1, search="none", steady=False)
+    (third,) = needing.predict_images([np.random.default_rng(3).integers(0, 255, (80, 90, 3), dtype=np.uint8)])
+    assert needing.steady and third.confidence == pytest.approx(float(needs.apply(third.signals)[0]))
     with pytest.raises(ValueError, match="not a confidence report"):
         (tmp_path / "bad.json").write_text('{"rule": {"signals": ["view"], "weights": [1], "bias": 0}}')
         metadata_from_report(tmp_path / "bad.json")
