@@ -9,8 +9,8 @@ The pipeline is preprocess -> run -> decode:
 - decode: per view, the posterior over *valid* (year, mint) pairs under the schema stored in the model (not
   four independent argmaxes, so a 2017 cent can never come out without its P); the pair with the most
   posterior summed over a photo's views wins (the most confident view's, for models whose metadata says
-  ``view_vote=max``), the view most sure of it gives the confidence, and its attention maps
-  (:mod:`coinnet.infer.localise`) give the date's box in the photo, ``Prediction.box``.
+  ``view_vote=max``); the model's fitted rule over the reading's signals gives the confidence
+  (:mod:`coinnet.infer.confidence`), and the attention maps of the view most sure of the pair give the date's box.
 
 Example::
 
