@@ -85,13 +85,13 @@ def shifted_report(
         ``"pooled_shifted"``: the held-out rule confidences of every grouping concatenated (for the curve).
     """
     correct = np.asarray(correct, dtype=bool)
-    softmax = np.array([s[BASELINE] for s in signals])
+    baseline = judge(np.array([s[BASELINE] for s in signals]), correct, precision)  # no fit: the same for every split
     random_folds = np.random.default_rng(seed).permutation(len(correct)) % 5
     report, pooled_conf, pooled_ok = {}, [], []
     for name, groups in {**groupings, "random 5-fold": [str(f) for f in random_folds]}.items():
         rule = held_out_confidence(signals, correct, groups)
         report[name] = {
-            "softmax": judge(softmax, correct, precision),
+            "softmax": baseline,
             "rule": judge(rule, correct, precision),
             "groups": {g: int(np.sum(np.asarray(groups) == g)) for g in sorted(set(groups))},
         }

@@ -69,7 +69,7 @@ def doubts(
 
     Args:
         posterior: (V, P) pair posterior of every view of every photo, photos' views consecutive.
-        head_probs: per head, (V, C) softmax probabilities (temperature applied).
+        head_probs: per head, (N, C) softmax probabilities (temperature applied) of each photo's view ``rows``.
         head_of_pair: per head, (P,) the class each valid pair needs from it.
         pairs: the valid pairs, in ``posterior`` column order.
         counts: views per photo.
@@ -86,10 +86,8 @@ def doubts(
         vote = float(votes[b] / (votes[b] + second_votes)) if votes[b] + second_votes > 0 else 0.0
         confident = block.max(axis=1) >= CONFIDENT_VIEW
         agree = float((block[confident].argmax(axis=1) == b).mean()) if confident.any() else 0.0
-        per_head = np.array([probs[row, idx[b]] for probs, idx in zip(head_probs, head_of_pair)])
-        entropy = [
-            float(-(p[row] * np.log(np.clip(p[row], 1e-12, 1.0))).sum() / math.log(p.shape[1])) for p in head_probs
-        ]
+        per_head = np.array([probs[i, idx[b]] for probs, idx in zip(head_probs, head_of_pair)])
+        entropy = [float(-(p[i] * np.log(np.clip(p[i], 1e-12, 1.0))).sum() / math.log(p.shape[1])) for p in head_probs]
         signals = {
             "view": float(block[row - start, b]),
             "vote": vote,
@@ -128,6 +126,18 @@ def explain(doubt: Doubt, heads: int) -> dict:
     return {"weakest": f"{where} ({doubt.weakest_prob:.2f})", "runner_up": runner, "signals": doubt.signals}
 
 
+def _load_json(text: str, key: str):
+    """A metadata value's JSON; NaN/Infinity read as NaN, which the callers' finiteness checks then refuse."""
+    try:
+        return json.loads(text, parse_constant=lambda name: float("nan"))
+    except (ValueError, RecursionError):
+        raise ValueError(f"{key} is not valid JSON") from None
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 @dataclass(frozen=True)
 class ConfidenceRule:
     """``confidence = sigmoid(bias + sum_k weights[k] * logit(signal_k))`` over ``signals`` (names in SIGNALS)."""
@@ -148,10 +158,7 @@ class ConfidenceRule:
     @classmethod
     def from_json(cls, text: str) -> ConfidenceRule:
         """Parse and bound a stored rule; ValueError (one line) on anything else."""
-        try:
-            data = json.loads(text, parse_constant=lambda name: float("nan"))
-        except (ValueError, RecursionError):
-            raise ValueError("confidence_rule is not valid JSON") from None
+        data = _load_json(text, "confidence_rule")
         if not isinstance(data, dict) or not isinstance(data.get("signals"), list):
             raise ValueError("confidence_rule must be an object with signals, weights and bias")
         signals, weights, bias = data["signals"], data.get("weights"), data.get("bias")
@@ -160,7 +167,7 @@ class ConfidenceRule:
         if not isinstance(weights, list) or len(weights) != len(signals):
             raise ValueError("confidence_rule needs one weight per signal")
         numbers = [*weights, bias]
-        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in numbers):
+        if not all(_is_number(v) for v in numbers):
             raise ValueError("confidence_rule weights and bias must be numbers")
         if not all(math.isfinite(v) and abs(v) <= MAX_WEIGHT for v in numbers):
             raise ValueError(f"confidence_rule weights and bias must be finite and within ±{MAX_WEIGHT:g}")
@@ -189,19 +196,12 @@ def choose_threshold(metadata: dict, threshold: float | None, precision: float |
 
 def parse_precision_curve(text: str) -> list[tuple[float, float, float]]:
     """A stored ``[[threshold, precision, coverage], ...]`` curve, bounded and sorted by threshold."""
-    try:
-        data = json.loads(text, parse_constant=lambda name: float("nan"))
-    except (ValueError, RecursionError):
-        raise ValueError("precision_curve is not valid JSON") from None
+    data = _load_json(text, "precision_curve")
     if not isinstance(data, list) or not 0 < len(data) <= MAX_CURVE_POINTS:
         raise ValueError(f"precision_curve must be a list of 1 to {MAX_CURVE_POINTS} points")
     points = []
     for p in data:
-        ok = (
-            isinstance(p, list)
-            and len(p) == 3
-            and all(isinstance(v, int | float) and not isinstance(v, bool) for v in p)
-        )
+        ok = isinstance(p, list) and len(p) == 3 and all(_is_number(v) for v in p)
         if not ok or not all(math.isfinite(v) and 0.0 <= v <= 1.0 for v in p):
             raise ValueError("precision_curve points must be [threshold, precision, coverage] in [0, 1]")
         points.append((float(p[0]), float(p[1]), float(p[2])))

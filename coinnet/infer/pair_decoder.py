@@ -56,6 +56,8 @@ class PairDecoder:
             raise ValueError("valid pairs do not fit the heads")
         self._digit_idx = np.array([[int(c) for c in d] for d in digits], dtype=np.int64)  # (P, n_digits)
         self._mint_idx = np.array([mints.index(m) for _, m in self.pairs], dtype=np.int64)  # (P,)
+        # Per head (digits, then mint, as head_classes): the class each valid pair needs from it, (P,) each.
+        self._head_of_pair = [self._digit_idx[:, i] for i in range(n_digits)] + [self._mint_idx]
         self.years = sorted({y for y, _ in self.pairs})
         self.mints = mints
         self._year_col = {y: i for i, y in enumerate(self.years)}
@@ -63,12 +65,17 @@ class PairDecoder:
         # matrix grew quadratically: tens of thousands of pairs in a hostile schema made it gigabytes.)
         self._year_of_pair = np.array([self._year_col[y] for y, _ in self.pairs], dtype=np.int64)  # (P,)
 
+    def head_log_probs(self, logits: dict[str, np.ndarray], temperature: float = 1.0) -> list[np.ndarray]:
+        """Per head (digits, then mint), the (N, C) log-softmax of its logits over ``temperature``."""
+        return [log_softmax(np.asarray(logits[h], np.float64) / temperature) for h in self.head_classes]
+
     def pair_log_probs(self, logits: dict[str, np.ndarray], temperature: float = 1.0) -> np.ndarray:
         """Unnormalised joint log-probability of every valid pair, (N, P)."""
-        total = log_softmax(np.asarray(logits[self.mint_head], np.float64) / temperature)[:, self._mint_idx]
-        for i, head in enumerate(self.digit_heads):
-            total = total + log_softmax(np.asarray(logits[head], np.float64) / temperature)[:, self._digit_idx[:, i]]
-        return total
+        return self._joint(self.head_log_probs(logits, temperature))
+
+    def _joint(self, head_log_probs: list[np.ndarray]) -> np.ndarray:
+        """Sum, per valid pair, of the log-probabilities of the classes it needs from each head, (N, P)."""
+        return sum(lp[:, idx] for lp, idx in zip(head_log_probs, self._head_of_pair))
 
     def vote(
         self, logits: dict[str, np.ndarray], counts: list[int], temperature: float = 1.0, rule: str = "sum"
@@ -83,7 +90,8 @@ class PairDecoder:
         """
         if rule not in VOTE_RULES:
             raise ValueError(f"vote rule must be one of {', '.join(VOTE_RULES)}, got {rule!r}")
-        posterior = np.exp(log_softmax(self.pair_log_probs(logits, temperature)))
+        head_log_probs = self.head_log_probs(logits, temperature)
+        posterior = np.exp(log_softmax(self._joint(head_log_probs)))
         chosen, rows, start = [], [], 0
         for n in counts:
             block = posterior[start : start + n]
@@ -92,9 +100,8 @@ class PairDecoder:
             rows.append(start + int(block[:, b].argmax()))
             start += n
         rows, chosen = np.array(rows, dtype=np.int64), np.array(chosen, dtype=np.int64)
-        head_probs = [np.exp(log_softmax(np.asarray(logits[h], np.float64) / temperature)) for h in self.head_classes]
-        head_of_pair = [self._digit_idx[:, i] for i in range(len(self.digit_heads))] + [self._mint_idx]
-        found = doubts(posterior, head_probs, head_of_pair, self.pairs, counts, chosen, rows)
+        best_view_probs = [np.exp(lp[rows]) for lp in head_log_probs]
+        found = doubts(posterior, best_view_probs, self._head_of_pair, self.pairs, counts, chosen, rows)
         return replace(self._decoded(posterior[rows], chosen), doubts=found, chosen=chosen), rows
 
     def decode(self, logits: dict[str, np.ndarray], temperature: float = 1.0) -> DecodedBatch:

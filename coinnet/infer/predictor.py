@@ -185,11 +185,6 @@ class Predictor:
         flat = [v for vs in views for v in vs]
         outputs = self.run(self.to_batch([v.image for v in flat]))
         decoded, rows = self.decoder.vote(outputs, [len(vs) for vs in views], self.temperature, self.vote_rule)
-        if self.steady:
-            jittered = self.to_batch([j for i in rows for j in jitters(flat[i].image)])
-            add_steady(
-                decoded.doubts, decoded.chosen, self.decoder.decode(self.run(jittered), self.temperature).posterior
-            )
         return decoded, {h: v[rows] for h, v in outputs.items()}, [flat[i] for i in rows]
 
     def head_logits(self, images: Sequence[np.ndarray], batch_size: int = 64) -> dict[str, np.ndarray]:
@@ -209,6 +204,9 @@ class Predictor:
     # -- decode -------------------------------------------------------------------------------------
     def _read(self, views: Sequence[list[View]], names: Sequence[str]) -> list[Prediction]:
         decoded, outputs, best = self._best_views(views)
+        if self.steady:  # the confidence's test-time augmentation: jitters of each photo's best view
+            jittered = self.run(self.to_batch([j for view in best for j in jitters(view.image)]))
+            add_steady(decoded.doubts, decoded.chosen, self.decoder.decode(jittered, self.temperature).posterior)
         preds = self._decode(decoded, names)
         for i, (pred, view) in enumerate(zip(preds, best)):
             if ATTENTION_NAME in outputs:
