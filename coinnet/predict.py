@@ -7,7 +7,8 @@ Examples:
 
 Formats: PNG, JPG/JPEG, BMP, TIF/TIFF, WEBP (any case). Every input file gets one row with the columns
 file, year, mint, confidence, year_confidence, mint_confidence, status (ok / unknown / error), error, notes,
-weakest (the least sure head), runner_up (the next most voted reading);
+weakest (the least sure head), runner_up (the next most voted reading), box_x0, box_y0, box_x1, box_y1 (the date's
+box in photo pixels) and angle (its baseline in degrees, counter-clockwise; both empty where unknown);
 a file that can't be read gets status "error" and a one-line reason, and the rest are still read.
 Without --output a table is printed; the summary goes to stderr.
 
@@ -35,7 +36,7 @@ from coinnet.infer.enhance import Enhancement
 from coinnet.infer.predictor import Predictor
 from coinnet.infer.prefetch import DECODE_THREAD_PREFIX
 from coinnet.infer.results import Prediction, write_results
-from coinnet.infer.views import MODES
+from coinnet.infer.views import SEARCH_MODES
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 #: Below this many files a progress bar is more noise than help.
@@ -104,10 +105,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--threads", type=int, help="CPU threads for the model (default 2)")
     parser.add_argument(
         "--search",
-        choices=MODES,
-        default="full",
-        help="views of each photo the model reads: none (as is), rotate (close-ups at any angle), "
-        "ring (the date spot of a whole coin), full (both; default)",
+        choices=SEARCH_MODES,
+        default=None,
+        help="views of each photo the model reads: locate (3-4 views where the localiser finds the date; the default "
+        "when the model names a localiser), none (as is), rotate (close-ups at any angle), ring (the date spot of a "
+        "whole coin), full (rotate + ring, 32 views; the default otherwise)",
     )
     parser.add_argument(
         "--enhance",

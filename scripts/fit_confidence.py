@@ -56,7 +56,7 @@ def held_out_renders(out: Path, n: int, fonts: list[str], seed: int = 7) -> Path
     rows = []
     (out / "images").mkdir(parents=True, exist_ok=True)
     for view, closeup in (("whole", 0.0), ("closeup", 1.0)):
-        cfg = RenderConfig(size=384, closeup_prob=closeup, fonts=fonts)
+        cfg = RenderConfig(size=384, closeup_prob=closeup, fonts=fonts, traced_prob=0.0)  # only the held-out fonts
         for i in range(n // 2):
             coin = render(cfg, seed, i)
             name = f"images/{view}{i:04d}.jpg"

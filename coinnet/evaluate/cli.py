@@ -25,7 +25,7 @@ from coinnet import labels
 from coinnet.evaluate.report import write_report
 from coinnet.evaluate.score import Truth, evaluate_predictions, predictions_csv, read_labels
 from coinnet.files import atomic_write
-from coinnet.infer.views import MODES
+from coinnet.infer.views import SEARCH_MODES
 from coinnet.label_folder import LabelsError
 
 
@@ -96,7 +96,9 @@ def _parser() -> argparse.ArgumentParser:
         "--allow-outside", action="store_true", help="score labels.csv rows naming files outside --data (../, /abs)"
     )
     ap.add_argument(
-        "--search", choices=MODES, default="full", help="views the predictor reads (see coinnet.predict --help)"
+        "--search",
+        choices=SEARCH_MODES,
+        help="views the predictor reads (default: the model's; see coinnet.predict --help)",
     )
     ap.add_argument("--batch-size", type=int, default=32)
     return ap

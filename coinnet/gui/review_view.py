@@ -201,7 +201,7 @@ class ReviewView(QWidget):
         try:
             small, scale = shrink(load_image(pred.file))
             self.preview.set_image(to_qimage(small), scale)
-            self.preview.set_box(pred.box)
+            self.preview.set_box(pred.box, pred.quad)
         except ValueError as exc:
             self.preview.clear()
             self.message.emit(str(exc))

@@ -160,9 +160,9 @@ class SingleView(QWidget):
             shown = enhance(self._small, self.enhance_panel.enhancement())
         self.view.set_image(to_qimage(shown), self._scale, keep_view=keep_view)
         # A box found on a differently rotated image would point at the wrong place.
-        if self.last_prediction is not None and self.last_prediction.box is not None:
+        if self.last_prediction is not None:
             same = self._processed_enhancement == self.enhance_panel.enhancement()
-            self.view.set_box(self.last_prediction.box if same else None)
+            self._show_box(self.last_prediction if same else None)
 
     # --- processing ----------------------------------------------------------------------------------------
     def process(self) -> None:
@@ -208,7 +208,13 @@ class SingleView(QWidget):
         """Fill the result panel and outline the date box."""
         self.last_prediction = pred
         self._fill_result(pred)
-        self.view.set_box(None if pred.status == "error" else pred.box)
+        self._show_box(pred)
+
+    def _show_box(self, pred) -> None:
+        if pred is None or pred.status == "error":
+            self.view.set_box(None)
+        else:
+            self.view.set_box(pred.box, pred.quad)
 
     def apply_threshold(self, threshold: float) -> None:
         """Re-derive ok/unknown (and the notes, the unsure line) of the shown reading for a new threshold."""
@@ -246,7 +252,13 @@ class SingleView(QWidget):
         ]
         if pred.notes:
             lines.append(f"<i>{pred.notes}</i>")
-        lines.append(
-            "Date area outlined in red." if pred.box is not None else "No date box (read from the whole frame)."
-        )
+        lines.append(_box_sentence(pred))
         self.detail_label.setText("<br>".join(lines))
+
+
+def _box_sentence(pred) -> str:
+    """Where the reader looked, and the date's angle when the box is a rotated one."""
+    if pred.quad is not None and pred.angle is not None:
+        # round() first: a format of -0.3 would read "-0°".
+        return f"Date area outlined in red, baseline (yellow arrow) at {round(pred.angle):+d}°."
+    return "Date area outlined in red." if pred.box is not None else "No date box (read from the whole frame)."

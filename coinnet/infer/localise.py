@@ -52,16 +52,44 @@ def date_corners(digit_centres: np.ndarray, height_ratio: float = HEIGHT_RATIO) 
     )
 
 
-def date_box(attention: np.ndarray, view: View, digits: int = 4) -> tuple[float, float, float, float]:
-    """Axis-aligned box (x0, y0, x1, y1) of the date in photo pixels, from one view's attention maps.
+def date_corners_in_photo(attention: np.ndarray, view: View, digits: int = 4) -> np.ndarray:
+    """(4, 2) corners of the date rectangle in photo pixels, from one view's attention maps.
 
     Args:
         attention: (heads, H, W) maps of the view; the first ``digits`` are the digit heads.
         view: the view the maps belong to (its ``to_image`` maps view pixels to photo pixels).
+        digits: how many of the maps are digit heads.
+
+    Returns:
+        Top-left, top-right, bottom-right, bottom-left of the upright date, x and y in photo pixels.
     """
     corners = date_corners(peak_centres(attention[:digits], view.image.shape[0]))
-    photo = np.c_[corners, np.ones(len(corners))] @ view.to_image.T
+    return np.c_[corners, np.ones(len(corners))] @ view.to_image.T
+
+
+def date_box(attention: np.ndarray, view: View, digits: int = 4) -> tuple[float, float, float, float]:
+    """Axis-aligned box (x0, y0, x1, y1) of the date in photo pixels: the bounds of :func:`date_corners_in_photo`."""
+    photo = date_corners_in_photo(attention, view, digits)
     return (float(photo[:, 0].min()), float(photo[:, 1].min()), float(photo[:, 0].max()), float(photo[:, 1].max()))
+
+
+def quad_and_angle(corners_in_photo: np.ndarray) -> tuple[tuple[tuple[float, float], ...], float]:
+    """The date's rotated rectangle as plain floats and its baseline angle.
+
+    Args:
+        corners_in_photo: (4, 2) top-left, top-right, bottom-right, bottom-left of the upright date, photo pixels.
+
+    Returns:
+        ``(quad, angle)``: the corners as a tuple of (x, y), for :attr:`coinnet.infer.results.Prediction.quad`;
+        the degrees of the top-left -> top-right edge, 0 = upright and counter-clockwise positive (as
+        :attr:`coinnet.render.RenderedCoin.angle`), in [-180, 180].
+    """
+    corners = np.asarray(corners_in_photo, dtype=np.float64).reshape(4, 2)
+    dx, dy = corners[1] - corners[0]
+    # Image y points down, so a date turned counter-clockwise on screen has its right end higher: dy < 0.
+    # + 0.0: a level baseline (dy == 0) gives atan2(-0.0, dx) == -0.0, shown as "-0.0" otherwise.
+    angle = float(np.degrees(np.arctan2(-dy, dx))) + 0.0
+    return tuple((float(x), float(y)) for x, y in corners), angle
 
 
 def iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:

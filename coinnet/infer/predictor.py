@@ -26,23 +26,24 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
-import onnxruntime as ort
 
 from coinnet.catalog import notes_for
 from coinnet.infer.confidence import NO_RULE, add_steady, choose_threshold, explain
 from coinnet.infer.enhance import Enhancement, enhance
 from coinnet.infer.imageio import ImageError, load_image
-from coinnet.infer.localise import date_box
+from coinnet.infer.localise import date_corners_in_photo, quad_and_angle
+from coinnet.infer.locate import localiser_for, located_views
 from coinnet.infer.onnx_meta import ATTENTION_NAME, INPUT_NAME, parse_metadata
 from coinnet.infer.pair_decoder import DecodedBatch, PairDecoder, log_softmax
 from coinnet.infer.prefetch import load_ahead
 from coinnet.infer.results import Prediction
-from coinnet.infer.views import MODES, View, box_in_image, candidate_views, jitters
+from coinnet.infer.session import open_session
+from coinnet.infer.views import SEARCH_MODES, View, box_in_image, candidate_views, jitters
 
 DEFAULT_THREADS = 2
 #: JPEGs are decoded at reduced scale down to this multiple of the input size (see ``load_image``); the ring
 #: search crops a third of the coin, so it needs the photo at several times the input size.
-DRAFT_FACTOR = {"none": 2, "rotate": 2, "ring": 8, "full": 8}
+DRAFT_FACTOR = {"none": 2, "rotate": 2, "ring": 8, "full": 8, "locate": 4}
 #: Views per model call: bounds memory when every photo brings 32 views.
 MAX_VIEWS_PER_RUN = 256
 
@@ -61,9 +62,11 @@ class Predictor:
         threads: onnxruntime intra-op threads; None uses 2.
         enhancement: adjustments applied to every image before resizing; None = none.
         decode_workers: threads decoding files in :meth:`predict_paths`; None uses 2 (1 on a 1-CPU machine).
-        search: which views of each photo the model reads (:mod:`coinnet.infer.views`): ``none`` (the plain square),
-            ``rotate`` (close-ups at any angle), ``ring`` (the date spot on a whole coin, any rotation) or
-            ``full`` (both; the default). The most confident valid reading over the views wins.
+        search: which views of each photo the model reads: ``locate`` (3-4 views where the localiser finds the
+            date, :mod:`coinnet.infer.locate`; the default when the model names a localiser), or
+            (:mod:`coinnet.infer.views`) ``none`` (the plain square), ``rotate`` (close-ups at any angle), ``ring``
+            (the date spot on a whole coin, any rotation) or ``full`` (both, 32 views; the default otherwise).
+        localiser: the localiser's ONNX file for ``locate`` (default: the one the model's metadata names).
         precision: instead of ``threshold``, the precision to reach: the lowest threshold that reached it on the
             model's stored precision curve (measured on photo sources held out of the fit).
         steady: also read jitters of each photo's best view (the ``steady`` signal) when the rule does not need it.
@@ -81,13 +84,13 @@ class Predictor:
         threads: int | None = None,
         enhancement: Enhancement | None = None,
         decode_workers: int | None = None,
-        search: str = "full",
+        search: str | None = None,
         precision: float | None = None,
         steady: bool = False,
+        localiser: str | Path | None = None,
     ) -> None:
-        if search not in MODES:
-            raise ValueError(f"search must be one of {', '.join(MODES)}, got {search!r}")
-        self.search = search
+        if search is not None and search not in SEARCH_MODES:
+            raise ValueError(f"search must be one of {', '.join(SEARCH_MODES)}, got {search!r}")
         path = Path(model_path).expanduser() if model_path is not None else default_model_path()
         if not path.is_file():
             hint = " (the shipped model is not installed; pass --model)" if model_path is None else ""
@@ -96,7 +99,7 @@ class Predictor:
         if threads < 1:
             raise ValueError(f"threads must be >= 1, got {threads}")
         self.model_path = path
-        self.session = self._open_session(path, threads)
+        self.session = open_session(path, threads)
         self.metadata = parse_metadata(path, self.session.get_modelmeta().custom_metadata_map)
         self.input_size: int = self.metadata["input_size"]
         try:
@@ -114,23 +117,8 @@ class Predictor:
             raise ValueError(f"threshold must be in [0, 1], got {self.threshold}")
         self.enhancement = enhancement if enhancement is not None and not enhancement.is_identity else None
         self.decode_workers = max(1, int(decode_workers if decode_workers is not None else min(2, os.cpu_count() or 1)))
-
-    @staticmethod
-    def _open_session(path: Path, threads: int) -> ort.InferenceSession:
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.log_severity_level = 3  # errors only: no warnings on the user's terminal
-        # Busy-waiting workers burn the CPU that decoding (and other programs) need; measured faster off.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        try:
-            return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
-        except Exception as exc:  # onnxruntime raises its own pybind types for corrupt/invalid graphs
-            raise ValueError(
-                f"{path}: not a loadable ONNX model ({str(exc).strip() or type(exc).__name__})".splitlines()[0]
-            ) from None
+        self.localiser = localiser_for(path, self.metadata, localiser, search)
+        self.search = search or ("locate" if self.localiser is not None else "full")
 
     def _check_signature(self, path: Path) -> None:
         inputs = self.session.get_inputs()
@@ -158,7 +146,11 @@ class Predictor:
         """
         if self.enhancement is not None:
             image = enhance(image, self.enhancement)
-        return candidate_views(image, self.input_size, search or self.search)
+        mode = search or self.search
+        if mode == "locate":  # a handful of views where the localiser points; none found: the whole search
+            found = self.localiser.find(image)
+            return located_views(image, found, self.input_size) or candidate_views(image, self.input_size, "full")
+        return candidate_views(image, self.input_size, mode)
 
     def preprocess(self, image: np.ndarray) -> np.ndarray:
         """One RGB uint8 image -> the plain square model input (no view search), enhanced if configured."""
@@ -209,8 +201,12 @@ class Predictor:
             add_steady(decoded.doubts, decoded.chosen, self.decoder.decode(jittered, self.temperature).posterior)
         preds = self._decode(decoded, names)
         for i, (pred, view) in enumerate(zip(preds, best)):
-            if ATTENTION_NAME in outputs:
-                pred.box = date_box(outputs[ATTENTION_NAME][i], view)
+            corners = view.quad  # where the localiser put the date; else where the reader's heads looked
+            if corners is None and ATTENTION_NAME in outputs:
+                corners = date_corners_in_photo(outputs[ATTENTION_NAME][i], view)
+            if corners is not None:
+                pred.quad, pred.angle = quad_and_angle(corners)
+                pred.box = (*np.min(corners, axis=0).tolist(), *np.max(corners, axis=0).tolist())
             elif view.kind == "ring":  # an older model: a ring view at least says roughly where the date is
                 pred.box = box_in_image(view)
         return preds

@@ -11,6 +11,9 @@ from pathlib import Path
 
 from coinnet.files import atomic_write, printable
 
+#: The columns that hold :attr:`Prediction.box`, in its (x0, y0, x1, y1) order.
+BOX_COLUMNS = ("box_x0", "box_y0", "box_x1", "box_y1")
+
 #: The columns of a results file, in order.
 RESULT_COLUMNS = (
     "file",
@@ -24,6 +27,8 @@ RESULT_COLUMNS = (
     "notes",
     "weakest",
     "runner_up",
+    *BOX_COLUMNS,
+    "angle",
 )
 
 
@@ -35,6 +40,9 @@ class Prediction:
     threshold), so a UI can still show it; both are None for ``"error"``, with the reason in ``error``.
     ``box`` is the date's box (x0, y0, x1, y1) in image pixels, where the reader looked (None on error, and for
     older models without an attention output unless the reading came from a crop of a whole coin).
+    ``quad`` is the date's rotated rectangle in image pixels, its 4 corners top-left, top-right, bottom-right,
+    bottom-left of the upright date, and ``angle`` the date's baseline in degrees (0 = upright, counter-clockwise
+    positive, as :attr:`coinnet.render.RenderedCoin.angle`); both None where only an axis-aligned box is known.
     Why a reading may be wrong: ``weakest`` names the least sure head and its probability (``"digit 4 (0.62)"``,
     ``"mint (0.55)"``), ``runner_up`` the next most voted reading and its share of the vote against the answer
     (``"1956-D (0.18)"``); ``signals`` are what the confidence was computed from (:mod:`coinnet.infer.confidence`).
@@ -52,14 +60,27 @@ class Prediction:
     weakest: str = ""
     runner_up: str = ""
     box: tuple[float, float, float, float] | None = None
+    angle: float | None = None
+    quad: tuple[tuple[float, float], ...] | None = None
     signals: dict[str, float] | None = None
 
     def as_row(self) -> dict:
-        """Exactly :data:`RESULT_COLUMNS`; probabilities rounded to 4 decimals; unknown fields are None."""
-        row = {name: getattr(self, name) for name in RESULT_COLUMNS}
+        """Exactly :data:`RESULT_COLUMNS`, in order; unknown fields are None.
+
+        Probabilities are rounded to 4 decimals, box pixels and the angle to 1 (finer means nothing for a box
+        drawn from attention peaks).
+        """
+        row = {name: getattr(self, name) for name in RESULT_COLUMNS if name not in BOX_COLUMNS}
         for key in ("confidence", "year_confidence", "mint_confidence"):
             row[key] = round(float(row[key]), 4)
-        return row
+        row.update(zip(BOX_COLUMNS, (None,) * 4 if self.box is None else map(_tenths, self.box)))
+        row["angle"] = None if self.angle is None else _tenths(self.angle)
+        return {name: row[name] for name in RESULT_COLUMNS}
+
+
+def _tenths(value: float) -> float:
+    # + 0.0 turns a -0.0 (a small negative rounded) into 0.0, which files and tables show without the sign.
+    return round(float(value), 1) + 0.0
 
 
 def _csv_text(rows: list[dict]) -> str:

@@ -29,6 +29,8 @@ from coinnet.infer.imageio import square_resize
 DATE_CENTRE = np.array([0.62, 0.45])
 CROP_SIDE = 0.64
 MODES = ("none", "rotate", "ring", "full")
+#: What a Predictor can search: the modes above, and ``locate`` (views where the localiser points, coinnet.infer.locate).
+SEARCH_MODES = ("locate", *MODES)
 #: Ring crops: 12 coin rotations (the reader copes with dates up to ~25 degrees off upright) at two crop sizes.
 RING_STEPS = 12
 RING_SCALES = (1.0, 0.8)
@@ -36,11 +38,16 @@ RING_SCALES = (1.0, 0.8)
 
 @dataclass
 class View:
-    """A square model input and ``to_image``, the 2x3 affine from view pixels to photo pixels."""
+    """A square model input and ``to_image``, the 2x3 affine from view pixels to photo pixels.
+
+    ``quad``: where a localiser put the date in the photo (:mod:`coinnet.infer.locate`), corners as in
+    :meth:`coinnet.infer.locate.Proposal.quad`; None for the views of the plain searches.
+    """
 
     image: np.ndarray
     to_image: np.ndarray
     kind: str
+    quad: np.ndarray | None = None
 
 
 def find_coin(image: np.ndarray) -> tuple[float, float, float]:
@@ -77,7 +84,7 @@ def _shrink(image: np.ndarray, factor: float) -> np.ndarray:
     return cv2.resize(image, (max(1, round(w * factor)), max(1, round(h * factor))), interpolation=cv2.INTER_AREA)
 
 
-def _warp(
+def warp_view(
     image: np.ndarray, size: int, centre: np.ndarray, side: float, angle_deg: float, kind: str, factor: float
 ) -> View:
     """The square of ``side`` px centred on ``centre`` (coordinates of ``image``), turned by ``angle_deg``.
@@ -130,7 +137,7 @@ def candidate_views(
         f = min(1.0, 1.5 * size / side)
         small = _shrink(image, f)
         views += [
-            _warp(small, size, centre * f, side * f, 360.0 * k / rotations, "rotate", f) for k in range(rotations)
+            warp_view(small, size, centre * f, side * f, 360.0 * k / rotations, "rotate", f) for k in range(rotations)
         ]
     if mode in ("ring", "full"):
         cx, cy, r = find_coin(image)
@@ -142,7 +149,7 @@ def candidate_views(
                 a = np.deg2rad(phi)
                 rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
                 spot = np.array([cx, cy]) + r * rot @ DATE_CENTRE
-                views.append(_warp(small, size, spot * f, CROP_SIDE * scale * r * f, phi, "ring", f))
+                views.append(warp_view(small, size, spot * f, CROP_SIDE * scale * r * f, phi, "ring", f))
     return views
 
 

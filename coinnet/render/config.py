@@ -43,6 +43,9 @@ class RenderConfig:
         color_cast_max: maximum per-channel gain deviation of the white balance (0..1).
         glare_prob: probability of a specular glare patch (holder or lamp reflection).
         fonts: font file stems to draw dates with (empty = all vendored fonts).
+        traced_prob: probability that a sample's date and mint mark use the Lincoln-cent shapes traced from
+            photos for its era (``traced.py``) instead of a font from ``fonts``; applies whether or not
+            ``fonts`` is given (0 = fonts only).
         clean: switch off every photographic degradation and soiling (for tests and debugging).
     """
 
@@ -71,6 +74,7 @@ class RenderConfig:
     color_cast_max: float = 0.2
     glare_prob: float = 0.3
     fonts: list = field(default_factory=list)
+    traced_prob: float = 0.6
     clean: bool = False
 
     def __post_init__(self) -> None:
@@ -95,6 +99,7 @@ class RenderConfig:
             "soil",
             "vignette_max",
             "color_cast_max",
+            "traced_prob",
         ):
             _check_float(self, name, 0.0, 1.0)
         _check_float(self, "rotation_deg", 0.0, 180.0)

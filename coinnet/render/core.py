@@ -112,7 +112,9 @@ def render(cfg: RenderConfig, seed: int, index: int) -> RenderedCoin:
     year, mint = layout.sample_label(rng, cfg.year_min, cfg.year_max)
     closeup = bool(rng.random() < cfg.closeup_prob)
     pool = layout.font_pool(cfg.fonts)
-    date_pl, mint_pl = layout.place_date_and_mint(year, mint, rng, pool, distort=rng.uniform(0.3, 1.0))
+    date_pl, mint_pl = layout.place_date_and_mint(
+        year, mint, rng, pool, distort=rng.uniform(0.3, 1.0), traced_prob=cfg.traced_prob
+    )
     h, ppu, rot = _frame(cfg, rng, closeup, date_pl, mint_pl)
 
     variant = int(rng.integers(4))
@@ -174,7 +176,10 @@ def render(cfg: RenderConfig, seed: int, index: int) -> RenderedCoin:
             "wear": wear,
             "variant": variant,
             "rotation": rot,
+            "font": date_pl.strip.font,  # a vendored font stem or a traced face (traced.FACES)
             "date_line": [[float(v) for v in ends[0]], [float(v) for v in ends[1]]],
+            # The date's ink rectangle in the image: top-left, top-right, bottom-right, bottom-left of the date.
+            "date_quad": layout.project(h, layout.ink_corners(date_pl)).round(2).tolist(),
         },
     )
 

@@ -2,6 +2,8 @@
 
 The fonts under ``fonts/`` are subsets (digits, capitals, space) of OFL / Bitstream-Vera licensed faces, so
 the renderer needs nothing installed and the package stays small. See ``README.md`` for the list.
+:func:`glyph` also draws the Lincoln-cent faces traced from photos (``traced.FACES``), so any caller can use
+them wherever it takes a font name.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
+
+from coinnet.render import traced
 
 FONT_DIR = Path(__file__).with_name("fonts")
 #: Glyphs are cached at this cap height (pixels); callers scale them to what they need.
@@ -38,7 +42,7 @@ def glyph(name: str, char: str, px: int = GLYPH_PX) -> tuple[np.ndarray, int]:
     """Anti-aliased ink mask of one character, cropped to its ink.
 
     Args:
-        name: font stem from :func:`available_fonts`.
+        name: font stem from :func:`available_fonts`, or a traced face from ``traced.FACES``.
         char: a single character.
         px: target height of a digit in pixels.
 
@@ -46,6 +50,8 @@ def glyph(name: str, char: str, px: int = GLYPH_PX) -> tuple[np.ndarray, int]:
         ``(mask, top)``: float32 mask in [0, 1] and the row of its top edge relative to the baseline
         (negative = above the baseline). Treat the mask as read-only: it is shared.
     """
+    if name in traced.FACES:
+        return traced.glyph(name, char, px)
     font = _font(name, px)
     x0, y0, x1, y1 = font.getbbox(char, anchor="ls")
     pad = 2

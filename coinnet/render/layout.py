@@ -8,7 +8,7 @@ from functools import lru_cache
 import numpy as np
 
 from coinnet import labels
-from coinnet.render import fonts
+from coinnet.render import fonts, traced
 from coinnet.render.relief import Strip, text_strip
 
 
@@ -84,26 +84,42 @@ def _place(strip: Strip, centre: np.ndarray, units_per_px: float, tilt_deg: floa
 
 
 def place_date_and_mint(
-    year: int, mint: str, rng: np.random.Generator, font_pool: list[str], distort: float
+    year: int, mint: str, rng: np.random.Generator, font_pool: list[str], distort: float, traced_prob: float = 0.0
 ) -> tuple[Placement, Placement | None]:
-    """Lay out the date (and the mint mark centred under it) on the coin."""
+    """Lay out the date (and the mint mark centred under it) on the coin.
+
+    With probability ``traced_prob`` both use the traced Lincoln face of the year's era, else a font from
+    ``font_pool``.
+    """
     style = date_style(year, rng)
     font = font_pool[rng.integers(len(font_pool))]
-    date = text_strip(str(year), font, rng, style.spacing, distort)
+    # No draw at all when traced_prob is 0, so a fonts-only config renders exactly as before traced faces.
+    use_traced = traced_prob > 0 and rng.random() < traced_prob
+    spacing = style.spacing
+    if use_traced:
+        font = traced.face_for_year(year)
+        spacing += traced.TRACKING[font]
+    date = text_strip(str(year), font, rng, spacing, distort)
     tilt = rng.uniform(-3, 3)
     units_per_px = style.width / (date.ink_box[2] - date.ink_box[0])
     date_pl = _place(date, np.array(style.centre), units_per_px, tilt)
     if mint == "none":
         return date_pl, None
-    mint_font = font if rng.random() < 0.7 else font_pool[rng.integers(len(font_pool))]
+    # A font date sometimes gets its mint letter from another font (punched separately); a traced one never.
+    mint_font = font if use_traced or rng.random() < 0.7 else font_pool[rng.integers(len(font_pool))]
     mark = text_strip(mint, mint_font, rng, 0.0, distort)
     cap_units = date.cap_px * units_per_px
     mark_cap = cap_units * style.mint_scale
     mark_upp = mark_cap / (mark.ink_box[3] - mark.ink_box[1])
     # Centred under the date with a little sideways play, as the dies were punched by hand.
-    offset_local = np.array(
-        [rng.uniform(-0.08, 0.08) * style.width, cap_units * 0.5 + mark_cap * 0.5 + rng.uniform(0.12, 0.35) * cap_units]
-    )
+    if use_traced:  # where the photos put it: below the baseline (old-style digits hang), left of centre
+        sideways = rng.uniform(*traced.MINT_SHIFT[font]) * style.width
+        base_below_centre = (date.baseline[1] - (date.ink_box[1] + date.ink_box[3]) / 2) * units_per_px
+        down = base_below_centre + rng.uniform(*traced.MINT_DROP[font]) * cap_units
+    else:
+        sideways = rng.uniform(-0.08, 0.08) * style.width
+        down = cap_units * 0.5 + rng.uniform(0.12, 0.35) * cap_units
+    offset_local = np.array([sideways, down + mark_cap * 0.5])
     c, s = np.cos(np.deg2rad(tilt)), np.sin(np.deg2rad(tilt))
     centre = np.array(style.centre) + np.array([[c, s], [-s, c]]) @ offset_local
     return date_pl, _place(mark, centre, mark_upp, tilt)

@@ -171,12 +171,14 @@ class Strip:
         ink_box: (x0, y0, x1, y1) of the ink in strip pixels.
         baseline: (x0, y, x1) of the baseline in strip pixels.
         cap_px: cap height in strip pixels.
+        font: the font stem or traced face it was drawn with.
     """
 
     height: np.ndarray
     ink_box: tuple[float, float, float, float]
     baseline: tuple[float, float, float]
     cap_px: float
+    font: str = ""
 
 
 def text_strip(text: str, font: str, rng: np.random.Generator, spacing: float, distort: float) -> Strip:
@@ -184,7 +186,7 @@ def text_strip(text: str, font: str, rng: np.random.Generator, spacing: float, d
 
     Args:
         text: characters to draw.
-        font: font stem.
+        font: font stem or traced face.
         rng: the sample's random generator.
         spacing: gap between characters as a fraction of the cap height.
         distort: 0..1 strength of the per-character distortions.
@@ -224,4 +226,4 @@ def text_strip(text: str, font: str, rng: np.random.Generator, spacing: float, d
     ys, xs = np.nonzero(canvas > 0.5)
     ink_box = (float(xs.min()), float(ys.min()), float(xs.max() + 1), float(ys.max() + 1))
     relief = _letter_profile(canvas, 0.035 * cap)
-    return Strip(relief, ink_box, (ink_box[0], base_y, ink_box[2]), float(cap))
+    return Strip(relief, ink_box, (ink_box[0], base_y, ink_box[2]), float(cap), font)

@@ -19,12 +19,17 @@ def _conf_dir() -> Path:
 CONF_DIR = _conf_dir()
 
 
-def compose_train(overrides: list[str]) -> DictConfig:
-    """``conf/train.yaml`` with ``overrides``, inside a running Hydra app or outside one."""
+def compose_config(name: str, overrides: list[str]) -> DictConfig:
+    """``conf/<name>.yaml`` with ``overrides``, inside a running Hydra app or outside one."""
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
     if GlobalHydra.instance().is_initialized():
-        return compose(config_name="train", overrides=overrides)
+        return compose(config_name=name, overrides=overrides)
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-        return compose(config_name="train", overrides=overrides)
+        return compose(config_name=name, overrides=overrides)
+
+
+def compose_train(overrides: list[str]) -> DictConfig:
+    """``conf/train.yaml`` with ``overrides`` (the reader's training)."""
+    return compose_config("train", overrides)

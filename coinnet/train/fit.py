@@ -88,6 +88,25 @@ def export_metadata(cfg: DictConfig) -> dict[str, str]:
     return meta
 
 
+def attach_localiser(cfg: DictConfig, onnx_path: Path) -> list[Path]:
+    """Copy ``cfg.localiser`` beside the exported reader as ``localiser.onnx`` and name it in the reader's
+    metadata, so the predictor's default ``locate`` search finds it; nothing when it is null or not there."""
+    if not cfg.get("localiser"):
+        return []
+    source = Path(cfg.localiser)
+    if not source.is_absolute() and not source.exists():  # coinnet/infer/models/...: the installed package's
+        source = Path(__file__).resolve().parents[2] / source
+    if not source.is_file():
+        print(f"warning: localiser {cfg.localiser} not found; the model will use the 32-view search")
+        return []
+    from coinnet.model.export import write_metadata
+
+    target = onnx_path.parent / "localiser.onnx"
+    atomic_write(target, source.read_bytes())
+    write_metadata(onnx_path, {"localiser": target.name})
+    return [target]
+
+
 def fit(cfg: DictConfig, callbacks: list[pl.Callback] | None = None, progress: ProgressFile | None = None) -> dict:
     """Fit, validate the best checkpoint, plot, export to ONNX and log it all.
 
@@ -180,6 +199,7 @@ def _finish(cfg: DictConfig, run_dir: Path, model, best_path: str | None, run_id
             f"exported {onnx_path} (onnxruntime vs torch max abs diff {report.get('max_abs_diff', float('nan')):.2e})"
         )
         files.append(Path(onnx_path))
+        files += attach_localiser(cfg, Path(onnx_path))
     if logger is not None:
         log_artifacts(logger, files, best_path)
     return onnx_path

@@ -220,10 +220,10 @@ def test_date_box_is_outlined_in_image_pixels(window, coin_folder):
 
     window.open_image(coin_folder / "coin_005.png")
     reading = Predictor(window.predictor.model_path).predict_images([window.single.original], names=["x"])[0]
-    window.single.show_prediction(replace(reading, box=(10.0, 20.0, 60.0, 45.0)))
+    window.single.show_prediction(replace(reading, box=(10.0, 20.0, 60.0, 45.0), quad=None))  # axis-aligned only
     rect = window.single.view.box_rect()
     assert (rect.x(), rect.y(), rect.width(), rect.height()) == (10.0, 20.0, 50.0, 25.0)
-    window.single.show_prediction(replace(reading, box=None))  # no box (an older model): nothing is drawn
+    window.single.show_prediction(replace(reading, box=None, quad=None))  # no box (an older model): nothing is drawn
     assert window.single.view.box_rect() is None
     # A model with attention maps always boxes where it read, inside the photo's neighbourhood.
     assert reading.box is not None

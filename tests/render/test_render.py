@@ -116,6 +116,8 @@ def test_angle_follows_rotation():
         ({"wear": [0.5, 0.2]}, "wear"),
         ({"jpeg_quality": [30]}, "jpeg_quality"),
         ({"fonts": ["NoSuchFont"]}, "fonts"),
+        ({"traced_prob": 1.5}, "traced_prob"),
+        ({"traced_prob": -0.1}, "traced_prob"),
         ({"clean": "yes"}, "clean"),
     ],
 )

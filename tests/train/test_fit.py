@@ -25,6 +25,11 @@ def test_train_logs_to_mlflow_exports_and_resumes(tmp_path):
     assert 0.0 <= result["val/year_acc"] <= 1.0
     assert (run_dir / "checkpoints" / "last.ckpt").is_file() and (run_dir / "checkpoints" / "best.ckpt").is_file()
     assert result["onnx"] and (run_dir / "model.onnx").is_file()
+    # The shipped localiser travels beside the reader and is named in its metadata: its default search is locate.
+    from coinnet.infer.predictor import Predictor
+
+    assert (run_dir / "localiser.onnx").is_file() and Predictor(result["onnx"]).search == "locate"
+    assert Predictor(result["onnx"]).localiser.path == run_dir / "localiser.onnx"
     events = _events(run_dir)
     assert events[0]["event"] == "start" and events[-1]["event"] == "done"
     assert any(e["event"] == "epoch" and "val/year_acc" in e["metrics"] for e in events)
@@ -36,7 +41,7 @@ def test_train_logs_to_mlflow_exports_and_resumes(tmp_path):
     assert client.get_experiment(run.info.experiment_id).tags["mlflow.experimentKind"] == "custom_model_development"
     assert "val/year_acc" in run.data.metrics and "train/loss" in run.data.metrics
     artifacts = {a.path for a in client.list_artifacts(run.info.run_id)}
-    assert {"config.yaml", "model.onnx", "plots", "checkpoints"} <= artifacts
+    assert {"config.yaml", "model.onnx", "localiser.onnx", "plots", "checkpoints"} <= artifacts
     plots = {a.path for a in client.list_artifacts(run.info.run_id, "plots")}
     assert "plots/confusion_mint.png" in plots and "plots/val_predictions.png" in plots
 
