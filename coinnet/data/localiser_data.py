@@ -97,9 +97,8 @@ class LocaliserSet(Dataset):
     def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
         x = torch.from_numpy(self.images[index]).permute(2, 0, 1).float() / 255.0
         if self.jitter:  # brightness, contrast and per-channel gain: the renders are reused over epochs
-            gen = torch.Generator().manual_seed(int(torch.randint(0, 2**31, (1,))))
-            gain = 1 + (torch.rand(3, 1, 1, generator=gen) - 0.5) * 0.3
-            contrast = 1 + (torch.rand(1, generator=gen) - 0.5) * 0.6
+            gain = 1 + (torch.rand(3, 1, 1) - 0.5) * 0.3
+            contrast = 1 + (torch.rand(1) - 0.5) * 0.6
             x = ((x - x.mean()) * contrast + x.mean()) * gain
             x = x.clamp(0, 1)
         return x, torch.from_numpy(self.targets[index])

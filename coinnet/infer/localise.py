@@ -67,10 +67,19 @@ def date_corners_in_photo(attention: np.ndarray, view: View, digits: int = 4) ->
     return np.c_[corners, np.ones(len(corners))] @ view.to_image.T
 
 
+def bounds(corners: np.ndarray) -> tuple[float, float, float, float]:
+    """Axis-aligned box (x0, y0, x1, y1) around (N, 2) points."""
+    return (
+        float(corners[:, 0].min()),
+        float(corners[:, 1].min()),
+        float(corners[:, 0].max()),
+        float(corners[:, 1].max()),
+    )
+
+
 def date_box(attention: np.ndarray, view: View, digits: int = 4) -> tuple[float, float, float, float]:
     """Axis-aligned box (x0, y0, x1, y1) of the date in photo pixels: the bounds of :func:`date_corners_in_photo`."""
-    photo = date_corners_in_photo(attention, view, digits)
-    return (float(photo[:, 0].min()), float(photo[:, 1].min()), float(photo[:, 0].max()), float(photo[:, 1].max()))
+    return bounds(date_corners_in_photo(attention, view, digits))
 
 
 def quad_and_angle(corners_in_photo: np.ndarray) -> tuple[tuple[tuple[float, float], ...], float]:

@@ -124,9 +124,9 @@ def localiser_for(model_path: Path, metadata: dict, given: str | Path | None, se
     Raises:
         ValueError: ``search`` is ``locate`` and there is no localiser (one line).
     """
-    name = given or metadata.get("localiser")
     if search not in (None, "locate"):
         return None
+    name = given or metadata.get("localiser")
     if not name:
         if search == "locate":
             raise ValueError(f"{model_path}: search=locate needs a localiser (the model names none)")
@@ -141,11 +141,14 @@ def _crops(image: np.ndarray, p: Proposal, size: int, looks: tuple[tuple[float, 
     centre = p.centre if p.mint is None else p.centre + 0.4 * (p.mint - p.centre)  # the date + mint group
     side = p.length / DATE_SHARE
     f = min(1.0, 1.5 * size / max(side * min(z for z, _ in looks), 1.0))
+    # cv2's fx/fy scaling, not views.shrink (which sizes by rounded pixels): the shipped localiser's figures were
+    # measured with it, and the two interpolate a little differently (confidences move in the third decimal).
     small = image if f >= 1.0 else cv2.resize(image, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+    quad = p.quad()
     views = []
     for zoom, turn in looks:
         view = warp_view(small, size, centre * f, side * zoom * f, -p.angle + turn, "located", f)
-        view.quad = np.roll(p.quad(), 2, axis=0) if turn == 180.0 else p.quad()  # turned: it reads the other way
+        view.quad = np.roll(quad, 2, axis=0) if turn == 180.0 else quad  # turned: it reads the other way
         views.append(view)
     return views
 

@@ -31,7 +31,7 @@ from coinnet.catalog import notes_for
 from coinnet.infer.confidence import NO_RULE, add_steady, choose_threshold, explain
 from coinnet.infer.enhance import Enhancement, enhance
 from coinnet.infer.imageio import ImageError, load_image
-from coinnet.infer.localise import date_corners_in_photo, quad_and_angle
+from coinnet.infer.localise import bounds, date_corners_in_photo, quad_and_angle
 from coinnet.infer.locate import localiser_for, located_views
 from coinnet.infer.onnx_meta import ATTENTION_NAME, INPUT_NAME, parse_metadata
 from coinnet.infer.pair_decoder import DecodedBatch, PairDecoder, log_softmax
@@ -206,7 +206,7 @@ class Predictor:
                 corners = date_corners_in_photo(outputs[ATTENTION_NAME][i], view)
             if corners is not None:
                 pred.quad, pred.angle = quad_and_angle(corners)
-                pred.box = (*np.min(corners, axis=0).tolist(), *np.max(corners, axis=0).tolist())
+                pred.box = bounds(corners)
             elif view.kind == "ring":  # an older model: a ring view at least says roughly where the date is
                 pred.box = box_in_image(view)
         return preds

@@ -71,6 +71,15 @@ def _callbacks(cfg: DictConfig, run_dir: Path, progress: ProgressFile) -> tuple[
     return callbacks, best
 
 
+def _shipped(path: str) -> Path:
+    """``path`` as given, or, when it is relative and not found from here, relative to the source tree / installed
+    package (e.g. ``coinnet/infer/models/...``), so a config naming a shipped file works from any working folder."""
+    found = Path(path)
+    if not found.is_absolute() and not found.exists():
+        found = Path(__file__).resolve().parents[2] / found
+    return found
+
+
 def export_metadata(cfg: DictConfig) -> dict[str, str]:
     """The calibration the exported model carries: ``recipe.calibration``'s temperature and threshold, and the rule,
     threshold and precision curve of its ``confidence`` report (scripts/fit_confidence.py), if it names one.
@@ -81,10 +90,7 @@ def export_metadata(cfg: DictConfig) -> dict[str, str]:
     calibration = cfg.recipe.get("calibration") or {}
     meta = {k: str(v) for k, v in calibration.items() if k != "confidence"}
     if calibration.get("confidence"):
-        report = Path(calibration.confidence)
-        if not report.is_absolute() and not report.exists():  # e.g. coinnet/infer/models/...: the installed package's
-            report = Path(__file__).resolve().parents[2] / report
-        meta |= metadata_from_report(report)
+        meta |= metadata_from_report(_shipped(calibration.confidence))
     return meta
 
 
@@ -93,9 +99,7 @@ def attach_localiser(cfg: DictConfig, onnx_path: Path) -> list[Path]:
     metadata, so the predictor's default ``locate`` search finds it; nothing when it is null or not there."""
     if not cfg.get("localiser"):
         return []
-    source = Path(cfg.localiser)
-    if not source.is_absolute() and not source.exists():  # coinnet/infer/models/...: the installed package's
-        source = Path(__file__).resolve().parents[2] / source
+    source = _shipped(cfg.localiser)
     if not source.is_file():
         print(f"warning: localiser {cfg.localiser} not found; the model will use the 32-view search")
         return []

@@ -107,11 +107,10 @@ class LitLocaliser(pl.LightningModule):
 
 def export_localiser(model: LitLocaliser, path: Path, extra: dict[str, str] | None = None) -> float:
     """Write ``path`` (ONNX + metadata) and return onnxruntime's max abs difference from torch on seeded noise."""
-    import onnx
     import onnxruntime as ort
 
     from coinnet.files import atomic_path
-    from coinnet.model.export import OPSET, coinnet_version
+    from coinnet.model.export import OPSET, coinnet_version, write_metadata
 
     net = model.net.eval().cpu()
     size = net.input_size
@@ -121,7 +120,6 @@ def export_localiser(model: LitLocaliser, path: Path, extra: dict[str, str] | No
             net, (x,), str(tmp), dynamo=False, input_names=["image"], output_names=["map"],
             dynamic_axes={"image": {0: "batch"}, "map": {0: "batch"}}, opset_version=OPSET,
         )  # fmt: skip
-        proto = onnx.load(str(tmp))
         meta = {
             "coinnet_format": LOCALISER_FORMAT,
             "input_size": str(size),
@@ -129,9 +127,7 @@ def export_localiser(model: LitLocaliser, path: Path, extra: dict[str, str] | No
             "coinnet_version": coinnet_version(),
             "channels": "date,dx,dy,sin,cos,log_length,mint_dx,mint_dy,mint",
         } | (extra or {})
-        for key, value in meta.items():
-            proto.metadata_props.add(key=key, value=value)
-        onnx.save(proto, str(tmp))
+        write_metadata(tmp, meta)
         session = ort.InferenceSession(str(tmp), providers=["CPUExecutionProvider"])
         got = session.run(None, {"image": x.numpy()})[0]
     with torch.no_grad():
