@@ -43,10 +43,17 @@ def held_out_logits(model: Path, truths: list[tuple]) -> dict[str, np.ndarray]:
     return predictor.head_logits(images)
 
 
-def fold_scores(model: Path, truths: list[tuple]) -> dict:
+def fold_scores(model: Path, truths: list[tuple], origin: dict[str, str]) -> dict:
+    """Accuracy of ``model`` on the held-out ``truths``, overall and per crops folder (``origin``: photo -> folder)."""
     preds = Predictor(model, search="full").predict_paths([t[0] for t in truths])
     result = evaluate_predictions(preds, truths)
     out = {k: result["overall"][k]["accuracy"] for k, _ in KEYS}
+    out["by_source"] = {}
+    for name in sorted(set(origin.values())):
+        keep = [i for i, t in enumerate(truths) if origin[t[0]] == name]
+        if keep:
+            part = evaluate_predictions([preds[i] for i in keep], [truths[i] for i in keep])["overall"]
+            out["by_source"][name] = {k: part[k]["accuracy"] for k, _ in KEYS} | {"n": part["year"]["n"]}
     # Out-of-fold confidence and correctness per photo, pooled later to choose the default threshold.
     confidence, correct = answers(preds, truths)
     out["answers"] = [[float(c), bool(ok)] for c, ok in zip(confidence, correct)]
@@ -55,7 +62,7 @@ def fold_scores(model: Path, truths: list[tuple]) -> dict:
     return out
 
 
-def fit_fold(args: argparse.Namespace, crops: Path, fold: int, run_dir: Path) -> Path:
+def fit_fold(args: argparse.Namespace, crops: list[Path], fold: int, run_dir: Path) -> Path:
     """The shipped recipe (experiment=default_model) on ``crops`` with fold ``fold`` held out (or the finished
     run in ``run_dir``); its ONNX file."""
     cmd = [
@@ -63,7 +70,7 @@ def fit_fold(args: argparse.Namespace, crops: Path, fold: int, run_dir: Path) ->
         "-m",
         "coinnet.train",
         "experiment=default_model",
-        f"data.real.paths=[{crops.resolve()}]",
+        f"data.real.paths=[{','.join(str(c.resolve()) for c in crops)}]",
         f"data.real.folds={args.folds}",
         f"data.real.fold={fold}",
         f"init_ckpt={args.init.resolve()}",
@@ -88,7 +95,11 @@ def main() -> int:
     )
     ap.add_argument("--init-onnx", type=Path, required=True, help="its ONNX export (the baseline reader)")
     ap.add_argument(
-        "--crops", type=Path, default=REPO / "data" / "cents-web-crops", help="crops mined by --init's reader"
+        "--crops",
+        type=Path,
+        nargs="+",
+        default=[REPO / "data" / "cents-web-crops"],
+        help="folders of crops mined by --init's reader (as the recipe's mined/0, mined/1...); folds span them all",
     )
     ap.add_argument(
         "--data", type=Path, default=REPO.parent / "shared" / "datasets" / "cents-web", help="the photos (for --rounds)"
@@ -103,7 +114,11 @@ def main() -> int:
         "--override", action="append", default=[], help="extra Hydra override for every fold's fit (repeatable)"
     )
     args = ap.parse_args()
-    rows = training_rows(args.crops)
+    if args.rounds > 1 and len(args.crops) > 1:
+        ap.error("--rounds > 1 re-mines one --data folder: give one --crops folder")
+    # As the datamodule reads data.real.paths: every folder's rows in order, folds grouped by source photo.
+    rows = [r for folder in args.crops for r in training_rows(folder)]
+    origin = {r.source: folder.name for folder in args.crops for r in training_rows(folder)}
     groups = [r.source for r in rows]
     results, oof = [], {}
     for fold in range(args.folds):
@@ -111,9 +126,9 @@ def main() -> int:
         model = fit_fold(args, crops, fold, run_dir)
         for r in range(2, args.rounds + 1):
             # As mine.rounds does: the fold's reader, which never saw the held-out photos, mines every photo again.
-            crops = run_dir / f"mined_round{r}"
-            if not (crops / "labels.csv").is_file():
-                mine(args.data, crops, Predictor(model, search="full"), negatives=1)
+            crops = [run_dir / f"mined_round{r}"]
+            if not (crops[0] / "labels.csv").is_file():
+                mine(args.data, crops[0], Predictor(model, search="full"), negatives=1)
             run_dir = args.out / f"fold{fold}_round{r}"
             model = fit_fold(args, crops, fold, run_dir)
         _, val = kfold_split(len(rows), args.folds, fold, args.seed, groups=groups)
@@ -124,8 +139,8 @@ def main() -> int:
             # For scripts/fit_confidence.py: which model read which held-out photos.
             "model": str(model.resolve()),
             "photos": [t[0] for t in truths],
-            "synthetic_only": fold_scores(args.init_onnx, truths),
-            "with_real": fold_scores(model, truths),
+            "synthetic_only": fold_scores(args.init_onnx, truths, origin),
+            "with_real": fold_scores(model, truths, origin),
         }
         for head, values in held_out_logits(model, truths).items():
             oof.setdefault(head, []).append(values)
@@ -155,6 +170,13 @@ def main() -> int:
             vals = np.array([r[which][key] for r in results if r[which][key] is not None])
             cells.append(f"{vals.mean():.1%} ± {vals.std():.1%}")
         print(f"| {which} | " + " | ".join(cells) + " |")
+        for name in sorted(set(origin.values())):
+            parts = [r[which]["by_source"].get(name) for r in results]
+            cells = []
+            for key, _ in KEYS:
+                vals = np.array([p[key] for p in parts if p and p[key] is not None])
+                cells.append(f"{vals.mean():.1%} ± {vals.std():.1%}" if vals.size else "–")
+            print(f"| {which}, {name} only | " + " | ".join(cells) + " |")
     for which in ("synthetic_only", "with_real"):
         answers = np.array([a for r in results for a in r[which]["answers"]])
         conf, correct = answers[:, 0], answers[:, 1].astype(bool)
