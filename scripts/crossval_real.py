@@ -4,8 +4,10 @@ For each fold, run the shipped recipe (``experiment=default_model``) with the fo
 - fine-tune ``--init``, a synthetic-only checkpoint, on rendered coins plus the mined crops (``coinnet.train.mine``)
   of the other folds;
 - with ``--rounds 2`` (as ``mine.rounds``), mine every photo again with that fold's reader and fine-tune again;
-- export, then read the held-out fold's *original* photos with the full predictor (view search included),
-  beside the ``--init`` model on the same photos.
+- export, then read the held-out fold's *original* photos with the full predictor, both with the 32-view search
+  and with the predictor's default (the localiser's views), beside the ``--init`` model on the same photos.
+- with several ``--crops`` folders (the recipe's ``mined/0``, ``mined/1``...), folds span all their photos and
+  each folder also gets its own column.
 
 Prints mean and spread over folds. Photos never straddle the split: crops are grouped by their source photo (``LabelRecord.source``), as
 training groups them. The held-out photos' best-view logits are kept (``oof_logits.npz``) for
@@ -34,6 +36,9 @@ from coinnet.train.mine import mine
 
 REPO = Path(__file__).resolve().parent.parent
 KEYS = (("year", "year"), ("mint", "mint"), ("year_mint", "year+mint"))
+# The renders-only reader and the fold's reader with the 32-view search; the fold's reader as the predictor reads
+# by default (the localiser's views, when its folder has one).
+WHICH = ("synthetic_only", "with_real", "with_real_default_search")
 
 
 def held_out_logits(model: Path, truths: list[tuple]) -> dict[str, np.ndarray]:
@@ -43,9 +48,12 @@ def held_out_logits(model: Path, truths: list[tuple]) -> dict[str, np.ndarray]:
     return predictor.head_logits(images)
 
 
-def fold_scores(model: Path, truths: list[tuple], origin: dict[str, str]) -> dict:
-    """Accuracy of ``model`` on the held-out ``truths``, overall and per crops folder (``origin``: photo -> folder)."""
-    preds = Predictor(model, search="full").predict_paths([t[0] for t in truths])
+def fold_scores(model: Path, truths: list[tuple], origin: dict[str, str], search: str | None = "full") -> dict:
+    """Accuracy of ``model`` on the held-out ``truths``, overall and per crops folder (``origin``: photo -> folder).
+
+    ``search`` None is the predictor's default: the localiser's views when the model names one, as shipped.
+    """
+    preds = Predictor(model, search=search).predict_paths([t[0] for t in truths])
     result = evaluate_predictions(preds, truths)
     out = {k: result["overall"][k]["accuracy"] for k, _ in KEYS}
     out["by_source"] = {}
@@ -141,6 +149,7 @@ def main() -> int:
             "photos": [t[0] for t in truths],
             "synthetic_only": fold_scores(args.init_onnx, truths, origin),
             "with_real": fold_scores(model, truths, origin),
+            "with_real_default_search": fold_scores(model, truths, origin, search=None),
         }
         for head, values in held_out_logits(model, truths).items():
             oof.setdefault(head, []).append(values)
@@ -155,7 +164,7 @@ def main() -> int:
         print(
             json.dumps(
                 {k: v for k, v in res.items() if k != "photos"}
-                | {w: {k: v for k, v in res[w].items() if k != "answers"} for w in ("synthetic_only", "with_real")}
+                | {w: {k: v for k, v in res[w].items() if k != "answers"} for w in WHICH}
             ),
             flush=True,
         )
@@ -164,7 +173,7 @@ def main() -> int:
     photos = len({r.source for r in rows})
     print(f"\n{args.folds}-fold cross-validation on {photos} real photos (mean ± std over folds)\n")
     print("| model | " + " | ".join(name for _, name in KEYS) + " |\n|---|" + "---|" * len(KEYS))
-    for which in ("synthetic_only", "with_real"):
+    for which in WHICH:
         cells = []
         for key, _ in KEYS:
             vals = np.array([r[which][key] for r in results if r[which][key] is not None])
@@ -177,7 +186,7 @@ def main() -> int:
                 vals = np.array([p[key] for p in parts if p and p[key] is not None])
                 cells.append(f"{vals.mean():.1%} ± {vals.std():.1%}" if vals.size else "–")
             print(f"| {which}, {name} only | " + " | ".join(cells) + " |")
-    for which in ("synthetic_only", "with_real"):
+    for which in WHICH:
         answers = np.array([a for r in results for a in r[which]["answers"]])
         conf, correct = answers[:, 0], answers[:, 1].astype(bool)
         for target in (0.99, 0.95):

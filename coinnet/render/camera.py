@@ -1,4 +1,4 @@
-"""What the camera adds: background, holder, glare, blur, vignetting, colour cast, noise and JPEG."""
+"""What the camera adds: background, glare, blur, vignetting, colour cast, noise and JPEG (holders: ``scene``)."""
 
 from __future__ import annotations
 
@@ -31,23 +31,6 @@ def background(rng: np.random.Generator, size: int, closeup: bool) -> np.ndarray
     base = np.clip(base * rng.uniform(0.8, 1.1, 3), 0, 1)
     grad = 1 + 0.15 * smooth_noise(rng, size, 3)
     return (grad[..., None] * base).astype(np.float32)
-
-
-def holder_ring(rng: np.random.Generator, radius_px: np.ndarray, img: np.ndarray, coin_alpha: np.ndarray) -> None:
-    """Paint a plastic holder's inner ring just outside the coin (in place).
-
-    Args:
-        rng: the sample's generator.
-        radius_px: per-pixel distance from the coin centre in coin radii.
-        img: float RGB image to modify.
-        coin_alpha: coverage of the coin, so the ring stays behind it.
-    """
-    outer = rng.uniform(1.04, 1.18)
-    ring = np.clip((outer - radius_px) * 40, 0, 1) * np.clip((radius_px - 1.0) * 40, 0, 1)
-    edge = np.exp(-((radius_px - outer) ** 2) / (2 * 0.012**2))
-    tint = np.array(rng.uniform(0.5, 0.95, 3), np.float32)
-    ring_alpha = (0.5 * ring + 0.6 * edge) * (1 - coin_alpha)
-    img += ring_alpha[..., None] * (tint - img)
 
 
 def glare(rng: np.random.Generator, img: np.ndarray) -> None:

@@ -46,6 +46,19 @@ class RenderConfig:
         traced_prob: probability that a sample's date and mint mark use the Lincoln-cent shapes traced from
             photos for its era (``traced.py``) instead of a font from ``fonts``; applies whether or not
             ``fonts`` is given (0 = fonts only).
+        microscope_light_prob: probability that a close-up is lit by a microscope's ring light or coaxial light
+            (half each) instead of one lamp.
+        lustre_prob: probability of cartwheel lustre on a business strike.
+        polish_prob: probability of fine die polish lines in the field.
+        contact_marks_prob: probability of small bag nicks in the relief.
+        depth_of_field_prob: probability that part of a close-up is out of focus (a tilted focal plane or a
+            focus stack's seams).
+        holder_extras_prob: probability that a holder has prongs and scratched plastic (and half of those a label).
+        mat_prob: probability of a gridded mat as the backdrop.
+        edge_object_prob: probability of a fingertip or tweezer tips at the frame's edge.
+        surface_dir: a folder of real coin photos to borrow surface colour and grain from (``real_surface.py``);
+            empty = none. Never a committed folder.
+        surface_prob: probability that a sample borrows a real surface when ``surface_dir`` is set.
         clean: switch off every photographic degradation and soiling (for tests and debugging).
     """
 
@@ -75,6 +88,16 @@ class RenderConfig:
     glare_prob: float = 0.3
     fonts: list = field(default_factory=list)
     traced_prob: float = 0.6
+    microscope_light_prob: float = 0.5
+    lustre_prob: float = 0.3
+    polish_prob: float = 0.3
+    contact_marks_prob: float = 0.3
+    depth_of_field_prob: float = 0.3
+    holder_extras_prob: float = 0.6
+    mat_prob: float = 0.1
+    edge_object_prob: float = 0.1
+    surface_dir: str = ""
+    surface_prob: float = 0.5
     clean: bool = False
 
     def __post_init__(self) -> None:
@@ -100,6 +123,15 @@ class RenderConfig:
             "vignette_max",
             "color_cast_max",
             "traced_prob",
+            "microscope_light_prob",
+            "lustre_prob",
+            "polish_prob",
+            "contact_marks_prob",
+            "depth_of_field_prob",
+            "holder_extras_prob",
+            "mat_prob",
+            "edge_object_prob",
+            "surface_prob",
         ):
             _check_float(self, name, 0.0, 1.0)
         _check_float(self, "rotation_deg", 0.0, 180.0)
@@ -113,6 +145,12 @@ class RenderConfig:
         _check_range(self, "relief_gain", 0.1, 4.0)
         _check_range(self, "light_elevation_deg", 5.0, 90.0)
         _check_range(self, "jpeg_quality", 5, 100)
+        if not isinstance(self.surface_dir, str):
+            raise ValueError(f"RenderConfig.surface_dir must be a folder path or empty, got {self.surface_dir!r}")
+        if self.surface_dir:
+            from coinnet.render.real_surface import listing  # a missing or empty folder fails here, not mid-epoch
+
+            listing(self.surface_dir)
         if not isinstance(self.clean, bool):
             raise ValueError(f"RenderConfig.clean must be a bool, got {self.clean!r}")
         if not isinstance(self.fonts, list) or not all(isinstance(x, str) for x in self.fonts):

@@ -9,13 +9,14 @@ background/holder -> camera defects -> uint8. Everything random comes from one g
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 
 from coinnet.render import camera as cam
-from coinnet.render import layout, relief, shading, surface
+from coinnet.render import layout, microscope, real_surface, relief, scene, shading, surface
 from coinnet.render.config import RenderConfig
 
 # Physical relief height of one relief unit, in coin radii (a cent's relief is ~0.1 mm on a 9.5 mm radius,
@@ -98,6 +99,14 @@ def _frame(
     return layout.camera(size, ppu, rot, look_at, shift, persp), ppu, rot
 
 
+def _coin_polar(h: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each output pixel's distance from the coin centre (coin radii) and angle round it, in the coin's frame."""
+    yy, xx = np.mgrid[:size, :size].astype(np.float32)
+    p = np.linalg.inv(h) @ np.stack([xx.ravel(), yy.ravel(), np.ones(xx.size, np.float32)])
+    x, y = (p[0] / p[2]).reshape(size, size), (p[1] / p[2]).reshape(size, size)
+    return np.hypot(x, y).astype(np.float32), np.arctan2(y, x).astype(np.float32)
+
+
 def _box(h: np.ndarray, pl: layout.Placement, size: int) -> tuple[float, float, float, float]:
     pts = layout.project(h, layout.ink_corners(pl))
     x0, y0 = np.clip(pts.min(0), 0, size)
@@ -108,6 +117,9 @@ def _box(h: np.ndarray, pl: layout.Placement, size: int) -> tuple[float, float, 
 def render(cfg: RenderConfig, seed: int, index: int) -> RenderedCoin:
     """Render sample ``index`` of the stream ``seed``: deterministic in (cfg, seed, index)."""
     rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, int(index) & 0xFFFFFFFF, 0xC01])
+    # Effects added later draw from a second stream, so that switching them off renders exactly as before.
+    extra = np.random.default_rng([int(seed) & 0xFFFFFFFF, int(index) & 0xFFFFFFFF, 0xC02])
+    messy = not cfg.clean
     size = cfg.size
     year, mint = layout.sample_label(rng, cfg.year_min, cfg.year_max)
     closeup = bool(rng.random() < cfg.closeup_prob)
@@ -135,24 +147,45 @@ def render(cfg: RenderConfig, seed: int, index: int) -> RenderedCoin:
         height = np.minimum(height, 1.2 - 0.55 * wear)
     if not cfg.clean and cfg.scratches_max > 0:
         surface.scratch(height, rng, int(cfg.scratches_max * rng.random() ** 2 + 0.5))  # most coins: few
+    if messy and extra.random() < cfg.polish_prob:
+        microscope.polish_lines(height, extra)
+    if messy and extra.random() < cfg.contact_marks_prob:
+        microscope.contact_marks(height, extra, ppu)
     proof = bool(rng.random() < cfg.proof_prob)
     metal = shading.pick_metal(rng, year, 0.0 if cfg.clean else cfg.toning_prob)
     light = shading.light_direction(rng, rng.uniform(*cfg.light_elevation_deg))
     slope = RELIEF_UNIT * rng.uniform(*cfg.relief_gain) * ppu
-    coin = shading.shade(height, slope, metal, light, proof, rng, wear, lettering, ppu)
+    lighting = "lamp"
+    if closeup and messy and extra.random() < cfg.microscope_light_prob:
+        lighting = "ring" if extra.random() < 0.5 else "coaxial"
+    coin = shading.shade(height, slope, metal, light, proof, rng, wear, lettering, ppu, lighting)
+    polar = functools.cache(lambda: _coin_polar(h, size))  # only lustre and holders need it
+    if messy and not proof and extra.random() < cfg.lustre_prob:
+        coin = microscope.cartwheel(coin, extra, polar()[1])
+    if messy and cfg.surface_dir and extra.random() < cfg.surface_prob:
+        coin = real_surface.apply(coin, extra, cfg.surface_dir)
     if not cfg.clean:
         coin = surface.soil(coin, rng, rng.uniform(0, cfg.soil) * (0.3 if proof else 1.0), year >= 1982)
 
     img = cam.background(rng, size, closeup)
-    if not closeup and not cfg.clean and rng.random() < cfg.holder_prob:
-        inv = np.linalg.inv(h)
-        yy, xx = np.mgrid[:size, :size].astype(np.float32)
-        p = inv @ np.stack([xx.ravel(), yy.ravel(), np.ones(xx.size, np.float32)])
-        radius = (np.hypot(p[0] / p[2], p[1] / p[2])).reshape(size, size).astype(np.float32)
-        cam.holder_ring(rng, radius, img, alpha)
+    if messy and extra.random() < cfg.mat_prob:
+        img = scene.mat(extra, size)
+    holder = not closeup and not cfg.clean and rng.random() < cfg.holder_prob
+    extras = holder and extra.random() < cfg.holder_extras_prob
+    if holder:
+        outer = scene.holder_ring(rng, polar()[0], img, alpha)
+        if extras and extra.random() < 0.5:
+            scene.label(extra, img)
     img += alpha[..., None] * (coin - img)
+    if extras:
+        scene.prongs(extra, *polar(), img, outer)
+        scene.plastic_scratches(extra, img)
+    if messy and extra.random() < cfg.edge_object_prob:
+        scene.edge_object(extra, img)
 
     if not cfg.clean:
+        if closeup and extra.random() < cfg.depth_of_field_prob:
+            img = microscope.depth_of_field(img, extra)
         img = _photograph(cfg, rng, img, closeup)
     img *= 255
     img += 0.5
