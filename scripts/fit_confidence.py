@@ -6,7 +6,8 @@
 1. Every photo of ``scripts/crossval_real.py``'s folds is read by its fold's model, which never trained on it, and
    its signals (:mod:`coinnet.infer.confidence`) and correctness are kept.
 2. Softmax alone and the fitted rule are judged per grouping of those photos by what changes between photo sources
-   (holder or raw, proof or business strike, resolution band, era), leaving one group out, beside random folds.
+   (holder or raw, proof or business strike, resolution band, era, and with several ``--data`` folders the folder
+   itself), leaving one group out, beside random folds.
 3. The rule fitted on every photo, and the threshold that reached ``--precision`` on the pooled held-out groups,
    are judged once more on each ``--external`` folder: a photo source no model here trained on, read by the model
    named with it.
@@ -66,18 +67,21 @@ def held_out_renders(out: Path, n: int, fonts: list[str], seed: int = 7) -> Path
     return out
 
 
-def groupings(truths: list) -> dict[str, list[str]]:
-    """What changes between photo sources, for each photo."""
-    return {
+def groupings(truths: list, source: dict[str, str]) -> dict[str, list[str]]:
+    """What changes between photo sources, for each photo (``source``: photo path -> its --data folder's name)."""
+    groups = {
         "holder vs raw": [t.view for t in truths],
         "proof vs business": ["proof" if "proof" in t.notes.lower() else "business" for t in truths],
         "resolution": [width_band(t.path) for t in truths],
         "era": [metrics.era_of(t.year) for t in truths],
     }
+    if len(set(source.values())) > 1:  # the real thing: fit on one photo source, judge on another
+        groups["photo source"] = [source[str(Path(t.path).resolve())] for t in truths]
+    return groups
 
 
-def out_of_fold(crossval: Path, data: Path) -> tuple[list[dict], np.ndarray, list]:
-    by_path = {str(Path(t.path).resolve()): t for t in read_labels(data)}
+def out_of_fold(crossval: Path, data: list[Path]) -> tuple[list[dict], np.ndarray, list]:
+    by_path = {str(Path(t.path).resolve()): t for folder in data for t in read_labels(folder)}
     signals, correct, truths = [], [], []
     for fold in json.loads((crossval / "crossval.json").read_text()):
         held = [by_path[str(Path(p).resolve())] for p in fold["photos"] if str(Path(p).resolve()) in by_path]
@@ -103,7 +107,13 @@ def row(name: str, judged: dict, key: str) -> str:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--crossval", type=Path, default=REPO / "outputs" / "crossval", help="crossval_real.py --out")
-    ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "datasets" / "cents-web")
+    ap.add_argument(
+        "--data",
+        type=Path,
+        nargs="+",
+        default=[REPO.parent / "shared" / "datasets" / "cents-web"],
+        help="labels.csv folders of the cross-validated photos (several: each is also a held-out group)",
+    )
     ap.add_argument("--external", action="append", default=[], metavar="NAME=FOLDER:MODEL")
     ap.add_argument("--renders", type=int, default=0, help="also judge on this many renders in --render-fonts")
     ap.add_argument("--render-fonts", default="Caladea-Regular,LinLibertine_R", help="fonts held out of training")
@@ -114,7 +124,8 @@ def main() -> int:
     key = f"coverage_at_{round(args.precision * 100)}"
 
     signals, correct, truths = out_of_fold(args.crossval, args.data)
-    report = shifted_report(signals, correct, groupings(truths), args.precision)
+    source = {str(Path(t.path).resolve()): folder.name for folder in args.data for t in read_labels(folder)}
+    report = shifted_report(signals, correct, groupings(truths, source), args.precision)
     pooled = report.pop("pooled_shifted")
     rule = fit_rule(signals, correct)
     point = metrics.threshold_for_precision(pooled["confidence"], pooled["correct"], args.precision)
