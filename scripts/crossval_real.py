@@ -70,6 +70,15 @@ def fold_scores(model: Path, truths: list[tuple], origin: dict[str, str], search
     return out
 
 
+def mean_std_cells(scores: list[dict]) -> str:
+    """Table cells ``mean ± std`` over folds of each of ``KEYS`` (folds where it is unknown left out)."""
+    cells = []
+    for key, _ in KEYS:
+        vals = np.array([s[key] for s in scores if s[key] is not None])
+        cells.append(f"{vals.mean():.1%} ± {vals.std():.1%}" if vals.size else "–")
+    return " | ".join(cells)
+
+
 def fit_fold(args: argparse.Namespace, crops: list[Path], fold: int, run_dir: Path) -> Path:
     """The shipped recipe (experiment=default_model) on ``crops`` with fold ``fold`` held out (or the finished
     run in ``run_dir``); its ONNX file."""
@@ -125,8 +134,11 @@ def main() -> int:
     if args.rounds > 1 and len(args.crops) > 1:
         ap.error("--rounds > 1 re-mines one --data folder: give one --crops folder")
     # As the datamodule reads data.real.paths: every folder's rows in order, folds grouped by source photo.
-    rows = [r for folder in args.crops for r in training_rows(folder)]
-    origin = {r.source: folder.name for folder in args.crops for r in training_rows(folder)}
+    rows, origin = [], {}
+    for folder in args.crops:
+        folder_rows = training_rows(folder)
+        rows += folder_rows
+        origin |= {r.source: folder.name for r in folder_rows}
     groups = [r.source for r in rows]
     results, oof = [], {}
     for fold in range(args.folds):
@@ -174,18 +186,10 @@ def main() -> int:
     print(f"\n{args.folds}-fold cross-validation on {photos} real photos (mean ± std over folds)\n")
     print("| model | " + " | ".join(name for _, name in KEYS) + " |\n|---|" + "---|" * len(KEYS))
     for which in WHICH:
-        cells = []
-        for key, _ in KEYS:
-            vals = np.array([r[which][key] for r in results if r[which][key] is not None])
-            cells.append(f"{vals.mean():.1%} ± {vals.std():.1%}")
-        print(f"| {which} | " + " | ".join(cells) + " |")
+        print(f"| {which} | " + mean_std_cells([r[which] for r in results]) + " |")
         for name in sorted(set(origin.values())):
             parts = [r[which]["by_source"].get(name) for r in results]
-            cells = []
-            for key, _ in KEYS:
-                vals = np.array([p[key] for p in parts if p and p[key] is not None])
-                cells.append(f"{vals.mean():.1%} ± {vals.std():.1%}" if vals.size else "–")
-            print(f"| {which}, {name} only | " + " | ".join(cells) + " |")
+            print(f"| {which}, {name} only | " + mean_std_cells([p for p in parts if p]) + " |")
     for which in WHICH:
         answers = np.array([a for r in results for a in r[which]["answers"]])
         conf, correct = answers[:, 0], answers[:, 1].astype(bool)

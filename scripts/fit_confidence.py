@@ -80,8 +80,9 @@ def groupings(truths: list, source: dict[str, str]) -> dict[str, list[str]]:
     return groups
 
 
-def out_of_fold(crossval: Path, data: list[Path]) -> tuple[list[dict], np.ndarray, list]:
-    by_path = {str(Path(t.path).resolve()): t for folder in data for t in read_labels(folder)}
+def out_of_fold(crossval: Path, labelled: list) -> tuple[list[dict], np.ndarray, list]:
+    """Signals, correctness and truths of the photos among ``labelled`` that a fold held out, read by that fold."""
+    by_path = {str(Path(t.path).resolve()): t for t in labelled}
     signals, correct, truths = [], [], []
     for fold in json.loads((crossval / "crossval.json").read_text()):
         held = [by_path[str(Path(p).resolve())] for p in fold["photos"] if str(Path(p).resolve()) in by_path]
@@ -123,8 +124,9 @@ def main() -> int:
     args = ap.parse_args()
     key = f"coverage_at_{round(args.precision * 100)}"
 
-    signals, correct, truths = out_of_fold(args.crossval, args.data)
-    source = {str(Path(t.path).resolve()): folder.name for folder in args.data for t in read_labels(folder)}
+    by_folder = {folder.name: read_labels(folder) for folder in args.data}
+    signals, correct, truths = out_of_fold(args.crossval, [t for ts in by_folder.values() for t in ts])
+    source = {str(Path(t.path).resolve()): name for name, ts in by_folder.items() for t in ts}
     report = shifted_report(signals, correct, groupings(truths, source), args.precision)
     pooled = report.pop("pooled_shifted")
     rule = fit_rule(signals, correct)

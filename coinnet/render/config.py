@@ -111,28 +111,9 @@ class RenderConfig:
         _check_int(self, "year_max", labels.YEAR_MIN, labels.YEAR_MAX)
         if self.year_min > self.year_max:
             raise ValueError(f"RenderConfig.year_min ({self.year_min}) must be <= year_max ({self.year_max})")
-        for name in (
-            "closeup_prob",
-            "proof_prob",
-            "holder_prob",
-            "toning_prob",
-            "motion_blur_prob",
-            "jpeg_prob",
-            "glare_prob",
-            "soil",
-            "vignette_max",
-            "color_cast_max",
-            "traced_prob",
-            "microscope_light_prob",
-            "lustre_prob",
-            "polish_prob",
-            "contact_marks_prob",
-            "depth_of_field_prob",
-            "holder_extras_prob",
-            "mat_prob",
-            "edge_object_prob",
-            "surface_prob",
-        ):
+        # Every probability, and the strengths given as a fraction.
+        unit = [f.name for f in fields(self) if f.name.endswith("_prob")] + ["soil", "vignette_max", "color_cast_max"]
+        for name in unit:
             _check_float(self, name, 0.0, 1.0)
         _check_float(self, "rotation_deg", 0.0, 180.0)
         _check_float(self, "perspective", 0.0, 0.3)

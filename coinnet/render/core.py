@@ -139,20 +139,20 @@ def render(cfg: RenderConfig, seed: int, index: int) -> RenderedCoin:
     height = height + 0.6 * date_ink
     lettering = lettering + date_ink
 
-    wear = 0.0 if cfg.clean else cfg.wear[0] + (cfg.wear[1] - cfg.wear[0]) * rng.random() ** 1.5  # skew: most are fine
+    wear = cfg.wear[0] + (cfg.wear[1] - cfg.wear[0]) * rng.random() ** 1.5 if messy else 0.0  # skew: most are fine
     if wear > 0.05:
         sigma = wear * 0.012 * ppu
         if sigma > 0.3:
             height = cv2.GaussianBlur(height, (0, 0), sigma)
         height = np.minimum(height, 1.2 - 0.55 * wear)
-    if not cfg.clean and cfg.scratches_max > 0:
+    if messy and cfg.scratches_max > 0:
         surface.scratch(height, rng, int(cfg.scratches_max * rng.random() ** 2 + 0.5))  # most coins: few
     if messy and extra.random() < cfg.polish_prob:
         microscope.polish_lines(height, extra)
     if messy and extra.random() < cfg.contact_marks_prob:
         microscope.contact_marks(height, extra, ppu)
     proof = bool(rng.random() < cfg.proof_prob)
-    metal = shading.pick_metal(rng, year, 0.0 if cfg.clean else cfg.toning_prob)
+    metal = shading.pick_metal(rng, year, cfg.toning_prob if messy else 0.0)
     light = shading.light_direction(rng, rng.uniform(*cfg.light_elevation_deg))
     slope = RELIEF_UNIT * rng.uniform(*cfg.relief_gain) * ppu
     lighting = "lamp"
@@ -164,33 +164,33 @@ def render(cfg: RenderConfig, seed: int, index: int) -> RenderedCoin:
         coin = microscope.cartwheel(coin, extra, polar()[1])
     if messy and cfg.surface_dir and extra.random() < cfg.surface_prob:
         coin = real_surface.apply(coin, extra, cfg.surface_dir)
-    if not cfg.clean:
+    if messy:
         coin = surface.soil(coin, rng, rng.uniform(0, cfg.soil) * (0.3 if proof else 1.0), year >= 1982)
 
     img = cam.background(rng, size, closeup)
     if messy and extra.random() < cfg.mat_prob:
         img = scene.mat(extra, size)
-    holder = not closeup and not cfg.clean and rng.random() < cfg.holder_prob
-    extras = holder and extra.random() < cfg.holder_extras_prob
+    holder = not closeup and messy and rng.random() < cfg.holder_prob
+    holder_extras = holder and extra.random() < cfg.holder_extras_prob
     if holder:
         outer = scene.holder_ring(rng, polar()[0], img, alpha)
-        if extras and extra.random() < 0.5:
+        if holder_extras and extra.random() < 0.5:
             scene.label(extra, img)
     img += alpha[..., None] * (coin - img)
-    if extras:
+    if holder_extras:
         scene.prongs(extra, *polar(), img, outer)
         scene.plastic_scratches(extra, img)
     if messy and extra.random() < cfg.edge_object_prob:
         scene.edge_object(extra, img)
 
-    if not cfg.clean:
+    if messy:
         if closeup and extra.random() < cfg.depth_of_field_prob:
             img = microscope.depth_of_field(img, extra)
         img = _photograph(cfg, rng, img, closeup)
     img *= 255
     img += 0.5
     out = np.clip(img, 0, 255, out=img).astype(np.uint8)
-    if not cfg.clean and rng.random() < cfg.jpeg_prob:
+    if messy and rng.random() < cfg.jpeg_prob:
         out = cam.jpeg(out, int(rng.integers(cfg.jpeg_quality[0], cfg.jpeg_quality[1] + 1)))
 
     base_line = date_pl.strip.baseline
