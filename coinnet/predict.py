@@ -107,7 +107,7 @@ def _parser() -> argparse.ArgumentParser:
         "--search",
         choices=SEARCH_MODES,
         default=None,
-        help="views of each photo the model reads: locate (3-4 views where the localiser finds the date; the default "
+        help="views of each photo the model reads: locate (3-5 views where the localiser finds the date; the default "
         "when the model names a localiser), none (as is), rotate (close-ups at any angle), ring (the date spot of a "
         "whole coin), full (rotate + ring, 32 views; the default otherwise)",
     )

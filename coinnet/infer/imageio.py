@@ -112,7 +112,17 @@ def _grey_filled(im: Image.Image) -> bool:
 
 
 def load_image(path: str | Path, min_side: int | None = None) -> np.ndarray:
-    """Decode an image file to RGB uint8 (H, W, 3), honouring EXIF orientation.
+    """Decode an image file to RGB uint8 (H, W, 3), honouring EXIF orientation (:func:`load_image_scaled`)."""
+    return load_image_scaled(path, min_side)[0]
+
+
+def load_image_scaled(path: str | Path, min_side: int | None = None) -> tuple[np.ndarray, tuple[float, float]]:
+    """Decode an image file to RGB uint8 (H, W, 3), honouring EXIF orientation, and say at what scale.
+
+    Returns:
+        The image and ``(sx, sy)``: full-resolution pixels per decoded pixel along x and y (1.0 unless
+        ``min_side`` let a JPEG decode at reduced scale). Boxes found on the image times these are in the
+        file's own pixels, which is what a user measures.
 
     Args:
         path: image file.
@@ -132,13 +142,17 @@ def load_image(path: str | Path, min_side: int | None = None) -> np.ndarray:
             with Image.open(fh) as im:
                 if im.width * im.height > MAX_PIXELS:
                     raise Image.DecompressionBombError(f"{im.width}x{im.height}")
+                full = im.size
                 if min_side:
                     im.draft("RGB", (min_side, min_side))  # no-op for non-JPEG formats
                 im.load()
                 if im.format == "JPEG" and _grey_filled(im):
                     raise ImageError(f"{path}: corrupt JPEG data (the decoder filled missing data with grey)")
-                im = _to_8bit(ImageOps.exif_transpose(im))
-                return np.asarray(im.convert("RGB"))
+                scale = (full[0] / im.size[0], full[1] / im.size[1])
+                turned = _to_8bit(ImageOps.exif_transpose(im))
+                if turned.size != im.size:  # a quarter turn swaps the axes
+                    scale = scale[::-1]
+                return np.asarray(turned.convert("RGB")), scale
     except ImageError:
         raise
     except Exception as exc:  # Pillow raises many types; callers want one, with a clear line

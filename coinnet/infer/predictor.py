@@ -30,7 +30,7 @@ import numpy as np
 from coinnet.catalog import notes_for
 from coinnet.infer.confidence import NO_RULE, add_steady, choose_threshold, explain
 from coinnet.infer.enhance import Enhancement, enhance
-from coinnet.infer.imageio import ImageError, load_image
+from coinnet.infer.imageio import ImageError, load_image_scaled
 from coinnet.infer.localise import bounds, date_corners_in_photo, quad_and_angle
 from coinnet.infer.locate import localiser_for, located_views
 from coinnet.infer.onnx_meta import ATTENTION_NAME, INPUT_NAME, parse_metadata
@@ -38,7 +38,7 @@ from coinnet.infer.pair_decoder import DecodedBatch, PairDecoder, log_softmax
 from coinnet.infer.prefetch import load_ahead
 from coinnet.infer.results import Prediction
 from coinnet.infer.session import open_session
-from coinnet.infer.views import SEARCH_MODES, View, box_in_image, candidate_views, jitters
+from coinnet.infer.views import SEARCH_MODES, View, box_in_image, candidate_views, jitters, scale_views
 
 DEFAULT_THREADS = 2
 #: JPEGs are decoded at reduced scale down to this multiple of the input size (see ``load_image``); the ring
@@ -62,7 +62,7 @@ class Predictor:
         threads: onnxruntime intra-op threads; None uses 2.
         enhancement: adjustments applied to every image before resizing; None = none.
         decode_workers: threads decoding files in :meth:`predict_paths`; None uses 2 (1 on a 1-CPU machine).
-        search: which views of each photo the model reads: ``locate`` (3-4 views where the localiser finds the
+        search: which views of each photo the model reads: ``locate`` (3-5 views where the localiser finds the
             date, :mod:`coinnet.infer.locate`; the default when the model names a localiser), or
             (:mod:`coinnet.infer.views`) ``none`` (the plain square), ``rotate`` (close-ups at any angle), ``ring``
             (the date spot on a whole coin, any rotation) or ``full`` (both, 32 views; the default otherwise).
@@ -254,7 +254,8 @@ class Predictor:
     def _load_views(self, path: str) -> list[View] | str:
         """The views to read of one file, or a one-line reason it can't be read (never raises)."""
         try:
-            return self.views(load_image(path, min_side=DRAFT_FACTOR[self.search] * self.input_size))
+            image, (sx, sy) = load_image_scaled(path, min_side=DRAFT_FACTOR[self.search] * self.input_size)
+            return scale_views(self.views(image), sx, sy)  # boxes in the file's pixels, not the reduced decode's
         except ImageError as exc:
             return str(exc).removeprefix(f"{path}: ")
         except Exception as exc:  # e.g. MemoryError on a huge image: one row, not a crashed batch

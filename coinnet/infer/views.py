@@ -153,6 +153,19 @@ def candidate_views(
     return views
 
 
+def scale_views(views: list[View], sx: float, sy: float) -> list[View]:
+    """The views mapped onto the photo at ``sx``, ``sy`` times the resolution they were cut from (a JPEG decoded
+    at reduced scale: boxes must come out in the file's own pixels)."""
+    if (sx, sy) == (1.0, 1.0):
+        return views
+    s = np.diag([sx, sy])
+    for v in views:
+        v.to_image = s @ v.to_image
+        if v.quad is not None:
+            v.quad = v.quad * [sx, sy]
+    return views
+
+
 def box_in_image(
     view: View, frac: tuple[float, float, float, float] = (0.2, 0.3, 0.8, 0.62)
 ) -> tuple[float, float, float, float]:

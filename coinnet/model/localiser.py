@@ -83,7 +83,8 @@ def encode_targets(targets: torch.Tensor, cells: int) -> tuple[torch.Tensor, tor
 
     Args:
         targets: (B, 8) rows ``has_date, cx, cy, angle_rad, length, mint_dx, mint_dy, has_mint`` with the centre
-            and length as fractions of the input side and the mint offset in date lengths.
+            and length as fractions of the input side and the mint offset in date lengths (``has_mint`` -1: not
+            known, see :func:`localiser_loss`).
         cells: side of the output map.
 
     Returns:
@@ -130,14 +131,14 @@ def localiser_loss(out: torch.Tensor, targets: torch.Tensor) -> dict[str, torch.
     offset = ((out[:, 1:3] - reg[:, 0:2]).abs() * m).sum() / n_reg
     angle = ((out[:, 3:5] - reg[:, 2:4]).abs() * m).sum() / n_reg
     size = ((out[:, 5:6] - reg[:, 4:5]).abs() * m).sum() / n_reg
+    # has_mint: 1 a mint mark at (mint_dx, mint_dy), 0 none, -1 not known (a real photo's pseudo-box): untrained.
     has_mint = targets[:, 7].view(-1, 1, 1, 1)
-    mint_place = ((out[:, 6:8] - reg[:, 5:7]).abs() * m * has_mint).sum() / (mask.unsqueeze(1) * has_mint).sum().clamp(
-        min=1.0
-    )
+    known, present = (has_mint >= 0).float(), has_mint.clamp(min=0.0)
+    mint_place = ((out[:, 6:8] - reg[:, 5:7]).abs() * m * present).sum() / (m * present).sum().clamp(min=1.0)
     mint_logit = out[:, 8:9]
     mint_present = (
-        F.binary_cross_entropy_with_logits(mint_logit, has_mint.expand_as(mint_logit), reduction="none") * m
-    ).sum() / n_reg
+        F.binary_cross_entropy_with_logits(mint_logit, present.expand_as(mint_logit), reduction="none") * m * known
+    ).sum() / (m * known).sum().clamp(min=1.0)
     loss = centre + offset + 2 * angle + size + mint_place + 0.5 * mint_present
     return {
         "loss": loss,

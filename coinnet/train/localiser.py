@@ -24,6 +24,7 @@ from omegaconf import DictConfig, OmegaConf  # noqa: E402
 from torch.utils.data import DataLoader  # noqa: E402
 
 from coinnet.data.localiser_data import LocaliserSet, render_set  # noqa: E402
+from coinnet.data.real_boxes import read_boxes, real_set  # noqa: E402
 from coinnet.files import atomic_write  # noqa: E402
 from coinnet.infer.locate import LOCALISER_FORMAT, proposals  # noqa: E402
 from coinnet.model.checkpoints import init_weights  # noqa: E402
@@ -148,6 +149,13 @@ def train(cfg: DictConfig) -> dict:
         images, targets = render_set(
             render_cfg, seed, count, cfg.data.zoom_prob, cfg.data.negative_prob, cfg.data.workers
         )
+        if split == "train" and cfg.data.get("real_boxes"):  # real photos where the reader read the known date
+            real = [
+                real_set(read_boxes(p), cfg.model.input_size, seed, cfg.data.real_copies) for p in cfg.data.real_boxes
+            ]
+            images, targets = (
+                np.concatenate([part, *(r[k] for r in real)]) for k, part in enumerate((images, targets))
+            )
         sets[split] = LocaliserSet(images, targets, jitter=split == "train")
     model = LitLocaliser(**OmegaConf.to_container(cfg.model, resolve=True))
     if cfg.get("init_ckpt"):  # weights only: a checkpoint is a pickle, and pickles can run code
@@ -170,8 +178,11 @@ def train(cfg: DictConfig) -> dict:
     final = trainer.validate(model, val_loader, verbose=False)
     metrics = {k: float(v) for k, v in (final[0] if final else {}).items()}
     onnx_path = run_dir / "localiser.onnx"
-    diff = export_localiser(model, onnx_path)
+    # Provenance: which real photos' pseudo-boxes it trained on (none: renders only).
+    real = ",".join(Path(b).name for b in cfg.data.get("real_boxes") or []) or "none"
+    diff = export_localiser(model, onnx_path, {"real_boxes": real})
     result = {**metrics, "onnx": str(onnx_path), "max_abs_diff": diff, "best_ckpt": best_path}
+    result["train_samples"] = len(sets["train"])  # renders plus the real photos' turned copies
     atomic_write(run_dir / "metrics.json", json.dumps(result, indent=1))
     if logger is not None:
         logger.experiment.log_artifact(logger.run_id, str(onnx_path))

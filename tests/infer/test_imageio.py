@@ -10,7 +10,7 @@ from PIL import Image
 
 from coinnet.files import find_images
 from coinnet.infer import imageio
-from coinnet.infer.imageio import ImageError, load_image, square_resize
+from coinnet.infer.imageio import ImageError, load_image, load_image_scaled, square_resize
 from tests.helpers.infer import bad_input_folder, coin_like
 
 
@@ -103,6 +103,20 @@ def test_reduced_scale_jpeg_decoding_stays_above_min_side_and_close_to_full(tmp_
     diff = np.abs(square_resize(full, 128).astype(int) - square_resize(fast, 128).astype(int))
     assert diff.mean() < 2.0
     assert load_image(tmp_path / "big.png", min_side=256).shape == full.shape  # only JPEGs are scaled
+
+
+def test_the_reduced_scale_is_reported_along_each_axis_after_exif_turns(tmp_path):
+    big = np.kron(coin_like(5, 150, 100), np.ones((8, 8, 1), np.uint8))  # 1200 high x 800 wide
+    Image.fromarray(big).save(tmp_path / "plain.jpg", quality=90)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # shown turned a quarter: 800 high x 1200 wide
+    Image.fromarray(np.kron(coin_like(5, 150, 200), np.ones((8, 8, 1), np.uint8))).save(tmp_path / "r.jpg", exif=exif)
+    image, scale = load_image_scaled(tmp_path / "plain.jpg", min_side=256)
+    assert image.shape[:2] == (600, 400) and scale == (2.0, 2.0)  # 1/4 would put a side under 256
+    assert load_image_scaled(tmp_path / "plain.jpg")[1] == (1.0, 1.0)
+    turned, (sx, sy) = load_image_scaled(tmp_path / "r.jpg", min_side=200)
+    assert turned.shape[:2] == (400, 300)  # 1600 x 1200 stored, turned, decoded at 1/4
+    assert (turned.shape[1] * sx, turned.shape[0] * sy) == (1200, 1600)
 
 
 def _in_thread(fn, timeout: float = 20.0):

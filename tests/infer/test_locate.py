@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from coinnet.infer.locate import Localiser, Proposal, located_views
+from coinnet.infer.locate import LOOKS, Localiser, Proposal, located_views
 from coinnet.infer.predictor import Predictor
 from coinnet.infer.views import candidate_views
 from coinnet.render import RenderConfig, render
@@ -20,7 +20,7 @@ def _truth(sample) -> Proposal:
 def test_the_top_view_turns_the_date_upright_and_centres_it(index):
     sample = render(RenderConfig(size=384, closeup_prob=0.0, rotation_deg=180.0, clean=True), seed=3, index=index)
     views = located_views(sample.image, [_truth(sample)], 128)
-    assert [v.kind for v in views[:3]] == ["located"] * 3
+    assert [v.kind for v in views[:2]] == ["located"] * 2
     top = views[0]
     # The date's corners, mapped into the view: upright (level top edge, reading left to right) and centred.
     to_view = np.linalg.inv(np.vstack([top.to_image, [0, 0, 1]]))
@@ -31,8 +31,20 @@ def test_the_top_view_turns_the_date_upright_and_centres_it(index):
     assert width == pytest.approx(0.55 * 128, rel=0.05)
     # Centred on the date + mint group: the mint letter may sit left of the date's middle (wheat cents).
     assert abs(quad[:, 0].mean() - 64) < 0.15 * 128 and abs(quad[:, 1].mean() - 64) < 0.35 * 128
-    # The second view is the same place turned half a turn, its quad reading the other way.
-    assert np.allclose(views[1].quad, np.roll(top.quad, 2, axis=0))
+    assert np.allclose(views[1].quad, top.quad)  # the second: the same place, tighter
+
+
+def test_the_half_turned_view_is_read_only_when_the_direction_is_unsure():
+    sample = render(RenderConfig(size=384, closeup_prob=0.0, clean=True), seed=3, index=0)
+    sure, unsure = _truth(sample), _truth(sample)
+    unsure.turn_sure = 0.5
+    plain = len(LOOKS)
+    assert len(located_views(sample.image, [sure], 128)) == plain
+    views = located_views(sample.image, [unsure], 128)
+    assert len(views) == plain + 1
+    assert np.allclose(views[plain].quad, np.roll(views[0].quad, 2, axis=0))  # turned: its quad reads the other way
+    turned = np.linalg.inv(np.vstack([views[plain].to_image, [0, 0, 1]])) @ np.vstack([views[0].to_image, [0, 0, 1]])
+    assert np.allclose(turned[:2, :2], -np.eye(2), atol=1e-6)  # the same square, half a turn round
 
 
 def test_the_shipped_reader_reads_the_views_the_true_place_gives():

@@ -116,6 +116,20 @@ def test_paths_and_arrays_give_the_same_answer(model_path, tmp_path):
     assert from_path[1].status == "error" and "not found" in from_path[1].error
 
 
+@pytest.mark.parametrize("search", ["none", "rotate"])
+def test_views_of_a_jpeg_decoded_at_reduced_scale_map_to_the_files_own_pixels(model_path, tmp_path, search):
+    from PIL import Image
+
+    Image.fromarray(np.kron(coin_like(8, 64, 64), np.ones((16, 16, 1), np.uint8))).save(tmp_path / "big.jpg")
+    p = Predictor(model_path, threads=1, search=search)
+    views = p._load_views(str(tmp_path / "big.jpg"))  # decoded at 1/8 or 1/4 of its 1024 x 1024 pixels
+    full = p.views(np.asarray(Image.open(tmp_path / "big.jpg").convert("RGB")), search)
+    for small, exact in zip(views, full):
+        np.testing.assert_allclose(small.to_image, exact.to_image, atol=0.02 * 1024)
+    pred = p.predict_paths([tmp_path / "big.jpg"])[0]
+    assert pred.box is None or max(pred.box) > 300  # a box, where the model has one, in the 1024 px frame
+
+
 def test_enhancement_changes_what_the_model_sees(model_path):
     img = coin_like(3)
     plain = Predictor(model_path, threads=1)

@@ -58,8 +58,15 @@ def test_samples_are_pure_and_labelled():
 
 
 def test_a_tiny_run_trains_and_exports(tmp_path):
+    from PIL import Image
+
+    from coinnet.data.real_boxes import write_boxes
     from coinnet.train.config import compose_config
     from coinnet.train.localiser import train
+
+    Image.fromarray(np.full((90, 120, 3), 128, np.uint8)).save(tmp_path / "real.png")
+    box = {"file": tmp_path / "real.png", "cx": 60, "cy": 45, "angle": 10, "length": 30, "year": 1950, "mint": "D"}
+    write_boxes(tmp_path / "boxes.csv", [box | {"confidence": 0.9}])
 
     cfg = compose_config(
         "localiser",
@@ -74,13 +81,17 @@ def test_a_tiny_run_trains_and_exports(tmp_path):
             "trainer.enable_progress_bar=false",
             "logger=none",
             f"paths.run_dir={tmp_path / 'run'}",
+            f"data.real_boxes=[{tmp_path / 'boxes.csv'}]",
+            "data.real_copies=3",
         ],
     )
     result = train(cfg)
     assert result["max_abs_diff"] < 1e-3 and 0.0 <= result["val/found"] <= 1.0
+    assert result["train_samples"] == 16 + 3  # the renders and three turned copies of the real photo
     session = ort.InferenceSession(result["onnx"], providers=["CPUExecutionProvider"])
     meta = session.get_modelmeta().custom_metadata_map
     assert meta["coinnet_format"] == LOCALISER_FORMAT and meta["input_size"] == str(SIZE)
+    assert meta["real_boxes"] == "boxes.csv"  # provenance: the pseudo-boxes it saw
     out = session.run(None, {"image": np.zeros((1, 3, SIZE, SIZE), np.float32)})[0]
     assert out.shape == (1, CHANNELS, SIZE // 8, SIZE // 8)
     assert (tmp_path / "run" / "checkpoints" / "last.ckpt").is_file()
