@@ -1,7 +1,7 @@
 """Fit the confidence rule out of fold and judge it on shifted photo sources.
 
 ``python scripts/fit_confidence.py --crossval outputs/crossval [--external cents-web2=FOLDER:MODEL.onnx ...]
-[--precision 0.99] [--write coinnet/infer/models/default.onnx] [--out outputs/confidence]``
+[--precision 0.99] [--drop steady] [--write coinnet/infer/models/default.onnx] [--out outputs/confidence]``
 
 1. Every photo of ``scripts/crossval_real.py``'s folds is read by its fold's model, which never trained on it, and
    its signals (:mod:`coinnet.infer.confidence`) and correctness are kept.
@@ -120,12 +120,19 @@ def main() -> int:
     ap.add_argument("--render-fonts", default="Caladea-Regular,LinLibertine_R", help="fonts held out of training")
     ap.add_argument("--precision", type=float, default=0.99, help="precision the shipped threshold targets")
     ap.add_argument("--write", type=Path, help="ONNX file to store the rule, threshold and curve in")
+    ap.add_argument(
+        "--drop",
+        default="",
+        help="signals the rule leaves out, comma-separated (steady: the predictor reads no jitters)",
+    )
     ap.add_argument("--out", type=Path, default=REPO / "outputs" / "confidence")
     args = ap.parse_args()
     key = f"coverage_at_{round(args.precision * 100)}"
 
     by_folder = {folder.name: read_labels(folder) for folder in args.data}
     signals, correct, truths = out_of_fold(args.crossval, [t for ts in by_folder.values() for t in ts])
+    dropped = {d for d in args.drop.split(",") if d}
+    signals = [{k: v for k, v in sig.items() if k not in dropped} for sig in signals]
     source = {str(Path(t.path).resolve()): name for name, ts in by_folder.items() for t in ts}
     report = shifted_report(signals, correct, groupings(truths, source), args.precision)
     pooled = report.pop("pooled_shifted")

@@ -6,11 +6,10 @@ The pipeline is preprocess -> run -> decode:
   views (:mod:`coinnet.infer.views`: the photo turned in 8 steps, and crops of the date spot around a whole coin)
   -> float32 in [0, 1], NCHW (normalisation is inside the graph);
 - run: one onnxruntime session, five logit outputs ``digit0..digit3``, ``mint`` (and ``attention``, where the heads read);
-- decode: per view, the posterior over *valid* (year, mint) pairs under the schema stored in the model (not
-  four independent argmaxes, so a 2017 cent can never come out without its P); the pair with the most
-  posterior summed over a photo's views wins (the most confident view's, for models whose metadata says
-  ``view_vote=max``); the model's fitted rule over the reading's signals gives the confidence
-  (:mod:`coinnet.infer.confidence`), and the attention maps of the view most sure of the pair give the date's box.
+- decode: per view, the posterior over *valid* (year, mint) pairs of the model's schema (a 2017 cent never comes
+  out without its P); the pair with the most posterior summed over a photo's views wins (``view_vote=max``: the
+  surest view's); the model's fitted rule over the reading's signals gives the confidence
+  (:mod:`coinnet.infer.confidence`); the localiser's proposal or the heads' attention gives the date's box.
 
 Example::
 
@@ -28,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from coinnet.catalog import notes_for
-from coinnet.infer.confidence import NO_RULE, add_steady, choose_threshold, explain
+from coinnet.infer.confidence import NO_RULE, add_steady, choose_threshold, explain, nearby_steady
 from coinnet.infer.enhance import Enhancement, enhance
 from coinnet.infer.imageio import ImageError, load_image_scaled
 from coinnet.infer.localise import bounds, date_corners_in_photo, quad_and_angle
@@ -171,19 +170,18 @@ class Predictor:
         ]
         return {name: np.concatenate([p[k] for p in parts]) for k, name in enumerate(self._output_names)}
 
-    def _best_views(self, views: Sequence[list[View]]) -> tuple[DecodedBatch, dict[str, np.ndarray], list[View]]:
-        """Per photo: the reading voted by its views (:meth:`PairDecoder.vote`), and the outputs and view of
-        the view most sure of it."""
-        flat = [v for vs in views for v in vs]
-        outputs = self.run(self.to_batch([v.image for v in flat]))
+    def _best_views(self, views: Sequence[list[View]]) -> tuple[DecodedBatch, dict[str, np.ndarray], np.ndarray]:
+        """Every view's outputs; per photo, the reading its views vote for and the flat row of the view surest of it."""
+        outputs = self.run(self.to_batch([v.image for vs in views for v in vs]))
         decoded, rows = self.decoder.vote(outputs, [len(vs) for vs in views], self.temperature, self.vote_rule)
-        return decoded, {h: v[rows] for h, v in outputs.items()}, [flat[i] for i in rows]
+        return decoded, outputs, rows
 
     def head_logits(self, images: Sequence[np.ndarray], batch_size: int = 64) -> dict[str, np.ndarray]:
         """Raw logits (before temperature) per head, (N, C) each, for RGB uint8 images (for calibration)."""
         parts: list[dict[str, np.ndarray]] = []
         for start in range(0, len(images), batch_size):
-            parts.append(self._best_views([self.views(img) for img in images[start : start + batch_size]])[1])
+            _, outputs, rows = self._best_views([self.views(img) for img in images[start : start + batch_size]])
+            parts.append({h: v[rows] for h, v in outputs.items()})
         if not parts:
             return {h: np.zeros((0, c), np.float32) for h, c in self.decoder.head_classes.items()}
         return {h: np.concatenate([p[h] for p in parts]) for h in self._head_names}
@@ -195,10 +193,18 @@ class Predictor:
 
     # -- decode -------------------------------------------------------------------------------------
     def _read(self, views: Sequence[list[View]], names: Sequence[str]) -> list[Prediction]:
-        decoded, outputs, best = self._best_views(views)
-        if self.steady:  # the confidence's test-time augmentation: jitters of each photo's best view
-            jittered = self.run(self.to_batch([j for view in best for j in jitters(view.image)]))
-            add_steady(decoded.doubts, decoded.chosen, self.decoder.decode(jittered, self.temperature).posterior)
+        decoded, all_outputs, rows = self._best_views(views)
+        flat = [v for vs in views for v in vs]
+        if self.steady:  # a located photo's other zooms show the same place; other photos: 3 jitters (3 more runs)
+            near = [len(vs) > 1 and vs[0].kind == "located" for vs in views]
+            posterior, counts = self.decoder.decode(all_outputs, self.temperature).posterior, [len(vs) for vs in views]
+            for i, value in nearby_steady(posterior, counts, rows, decoded.chosen, near).items():
+                decoded.doubts[i].signals["steady"] = value
+            if rest := [i for i, n in enumerate(near) if not n]:
+                jittered = self.run(self.to_batch([j for i in rest for j in jitters(flat[rows[i]].image)]))
+                jittered = self.decoder.decode(jittered, self.temperature).posterior
+                add_steady([decoded.doubts[i] for i in rest], decoded.chosen[rest], jittered)
+        outputs, best = {h: v[rows] for h, v in all_outputs.items()}, [flat[i] for i in rows]
         preds = self._decode(decoded, names)
         for i, (pred, view) in enumerate(zip(preds, best)):
             corners = view.quad  # where the localiser put the date; else where the reader's heads looked

@@ -110,3 +110,12 @@ def test_jitters_keep_the_view_size_and_steady_is_the_chosen_pairs_mean_over_the
     posterior[len(JITTERS) :, 2] = 1.0
     add_steady(decoded.doubts, np.array([1, 2]), posterior)
     assert decoded.doubts[0].signals["steady"] == pytest.approx(0.6) and decoded.doubts[1].signals["steady"] == 1.0
+
+
+def test_nearby_steady_averages_the_chosen_pair_over_a_photos_other_views():
+    from coinnet.infer.confidence import nearby_steady
+
+    posterior = np.array([[0.9, 0.1], [0.6, 0.4], [0.2, 0.8], [0.5, 0.5], [0.3, 0.7], [0.1, 0.9]])
+    counts, rows, chosen = [3, 1, 2], np.array([0, 3, 5]), np.array([0, 0, 1])
+    got = nearby_steady(posterior, counts, rows, chosen, [True, False, True])
+    assert got == pytest.approx({0: (0.6 + 0.2) / 2, 2: 0.7})  # photo 1 is not read near one place: jitters

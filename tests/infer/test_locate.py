@@ -85,3 +85,21 @@ def test_locate_mode_falls_back_to_the_full_search_without_a_date(tmp_path_facto
     monkeypatch.setattr(located.localiser, "find", lambda image, top=2: [])
     image = np.full((300, 300, 3), 90, np.uint8)
     assert len(located.views(image)) == len(candidate_views(image, located.input_size, "full"))
+
+
+def test_a_located_photo_gets_its_steady_signal_from_its_other_zooms_not_from_jitters(monkeypatch):
+    import coinnet.infer.predictor as predictor_module
+
+    located = Predictor()
+    if located.localiser is None or not located.steady:
+        pytest.skip("the shipped reader names no localiser or its rule does not use steady")
+    sample = render(RenderConfig(size=384, closeup_prob=0.0, rotation_deg=180.0), seed=5, index=0)
+
+    def no_jitters(image):
+        raise AssertionError("jitters read for a located photo")
+
+    monkeypatch.setattr(predictor_module, "jitters", no_jitters)
+    pred = located.predict_images([sample.image])[0]
+    assert 0.0 <= pred.signals["steady"] <= 1.0
+    with pytest.raises(AssertionError, match="jitters read"):  # the other searches still read jitters
+        Predictor(search="full").predict_images([sample.image])
