@@ -18,11 +18,11 @@ import argparse
 import sys
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from coinnet.data.real_boxes import HEIGHT_RATIO, load_scaled, read_boxes
-from coinnet.infer.locate import Localiser, located_views
+from coinnet.infer.locate import MIN_SCORE, Localiser, located_views
+from coinnet.render.sheet import grid, save_rgb
 
 
 def judge(localiser: Localiser, box_files: list[Path], sheet: Path | None) -> None:
@@ -35,7 +35,7 @@ def judge(localiser: Localiser, box_files: list[Path], sheet: Path | None) -> No
             n += 1
             if not top:
                 continue
-            proposed += top[0].score >= 0.1
+            proposed += top[0].score >= MIN_SCORE
             centre_err = np.linalg.norm(top[0].centre - [box.cx, box.cy]) / (HEIGHT_RATIO * box.length)
             angle_err = abs((top[0].angle - box.angle + 180.0) % 360.0 - 180.0)
             hit = centre_err <= 0.5 and angle_err <= 10.0
@@ -47,13 +47,11 @@ def judge(localiser: Localiser, box_files: list[Path], sheet: Path | None) -> No
                 views = located_views(image, top, 96)
                 tiles.append(views[0].image if views else np.zeros((96, 96, 3), np.uint8))
         share = f"found {found}/{n} = {found / max(n, 1):.1%}, in view {in_view / max(n, 1):.1%}"
-        print(f"{path}: {share}; a proposal >= 0.1 on {proposed / max(n, 1):.1%}")
+        print(f"{path}: {share}; a proposal >= {MIN_SCORE} on {proposed / max(n, 1):.1%}")
         for m in misses[:10]:
             print(f"  missed {m}")
     if sheet is not None and tiles:
-        tiles += [np.zeros_like(tiles[0])] * (-len(tiles) % 8)
-        grid = np.vstack([np.hstack(tiles[i : i + 8]) for i in range(0, len(tiles), 8)])
-        cv2.imwrite(str(sheet), cv2.cvtColor(grid, cv2.COLOR_RGB2BGR))
+        save_rgb(sheet, grid(tiles, 8))
 
 
 def main(argv: list[str] | None = None) -> int:

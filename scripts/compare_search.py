@@ -21,7 +21,6 @@ import sys
 import time
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from coinnet.evaluate.score import answers, evaluate_predictions
@@ -30,6 +29,7 @@ from coinnet.infer.imageio import load_image
 from coinnet.infer.locate import MIN_SCORE
 from coinnet.infer.predictor import DRAFT_FACTOR, Predictor
 from coinnet.label_folder import read_labels
+from coinnet.render.sheet import grid, save_rgb
 
 KEYS = ("year", "mint", "year_mint")
 
@@ -88,16 +88,8 @@ def read_fold(model: str, localiser: Path, photos: list[str], labels: dict, rule
 
 def contact_sheet(tiles: list[tuple[str, np.ndarray]], path: Path) -> None:
     """The top located crop of each photo, 8 across (to check by eye that the date was found)."""
-    if not tiles:
-        return
-    size = tiles[0][1].shape[0]
-    rows = [
-        np.hstack(
-            [t[1] for t in tiles[i : i + 8]] + [np.zeros((size, size, 3), np.uint8)] * (8 - len(tiles[i : i + 8]))
-        )
-        for i in range(0, len(tiles), 8)
-    ]
-    cv2.imwrite(str(path), cv2.cvtColor(np.vstack(rows), cv2.COLOR_RGB2BGR))
+    if tiles:
+        save_rgb(path, grid([t[1] for t in tiles], 8))
 
 
 def table(results: list[dict], searches, group: str) -> str:

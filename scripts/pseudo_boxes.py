@@ -16,7 +16,6 @@ import argparse
 import sys
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from coinnet.data.real_boxes import pseudo_boxes, read_boxes, write_boxes
@@ -24,6 +23,7 @@ from coinnet.infer.imageio import load_image
 from coinnet.infer.predictor import Predictor
 from coinnet.infer.views import warp_view
 from coinnet.label_folder import read_labels
+from coinnet.render.sheet import grid, save_rgb
 
 
 def upright_crop(path: str, cx: float, cy: float, angle: float, length: float, size: int = 96) -> np.ndarray:
@@ -51,9 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         tiles += [upright_crop(b.file, b.cx, b.cy, b.angle, b.length) for b in read_boxes(csv_path)[: 64 - len(tiles)]]
     if tiles:
-        tiles += [np.zeros_like(tiles[0])] * (-len(tiles) % 8)
-        sheet = np.vstack([np.hstack(tiles[i : i + 8]) for i in range(0, len(tiles), 8)])
-        cv2.imwrite(str(args.out / "pseudo_sheet.png"), cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR))
+        save_rgb(args.out / "pseudo_sheet.png", grid(tiles, 8))
     return 0
 
 

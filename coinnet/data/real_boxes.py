@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 
 from coinnet.files import atomic_write
-from coinnet.infer.imageio import load_image
+from coinnet.infer.imageio import load_image_scaled
 
 BOX_FIELDS = ("file", "cx", "cy", "angle", "length", "year", "mint", "confidence")
 #: Date height over length in the renders: the height column of a real row (for the localiser's metrics only).
@@ -113,12 +113,8 @@ def read_boxes(path: str | Path) -> list[RealBox]:
 
 def load_scaled(box: RealBox, size: int) -> tuple[np.ndarray, RealBox]:
     """The photo decoded at reduced scale where that keeps both sides >= 2 ``size``, and its box in those pixels."""
-    from PIL import Image
-
-    image = load_image(box.file, min_side=2 * size)
-    with Image.open(box.file) as im:
-        k = image.shape[1] / im.size[0]
-    return image, RealBox(box.file, box.cx * k, box.cy * k, box.angle, box.length * k)
+    image, (sx, sy) = load_image_scaled(box.file, min_side=2 * size)
+    return image, RealBox(box.file, box.cx / sx, box.cy / sy, box.angle, box.length / sx)
 
 
 def real_sample(image: np.ndarray, box: RealBox, size: int, seed: int, index: int):
